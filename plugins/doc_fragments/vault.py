@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, baremetal.ai_platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # Connection and authentication options shared by the vault_* modules.
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - Address of the Vault (or OpenBao) API, for example V(https://vault.example.internal:8200).
+    type: str
+    required: true
+    aliases: [address]
+  auth_method:
+    description:
+      - How to authenticate.
+      - V(token) uses O(token); V(approle) logs in with O(role_id) and O(secret_id);
+        V(kubernetes) logs in with the service account token in O(kubernetes_jwt_file) as O(kubernetes_role).
+    type: str
+    default: token
+    choices: [token, approle, kubernetes]
+  auth_mount:
+    description:
+      - Path the auth method is mounted at. Defaults to the method's name.
+    type: str
+  token:
+    description:
+      - Vault token, for O(auth_method=token).
+    type: str
+  role_id:
+    description:
+      - AppRole role ID, for O(auth_method=approle).
+    type: str
+  secret_id:
+    description:
+      - AppRole secret ID, for O(auth_method=approle).
+    type: str
+  kubernetes_role:
+    description:
+      - Vault role to log in as, for O(auth_method=kubernetes).
+    type: str
+  kubernetes_jwt_file:
+    description:
+      - Service account token file, for O(auth_method=kubernetes).
+    type: path
+    default: /var/run/secrets/kubernetes.io/serviceaccount/token
+  namespace:
+    description:
+      - Vault Enterprise namespace (sent as C(X-Vault-Namespace)).
+    type: str
+  ca_cert:
+    description:
+      - CA bundle to verify the server's certificate with.
+    type: path
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Ignored when O(ca_cert) is set.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each API call.
+    type: int
+    default: 30
+requirements:
+  - hvac
+"""

@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, baremetal.ai_platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""KV v2 reconciliation: read, compare, write only what differs, with check-and-set.
+
+KV v2 makes a new version even for an identical write, so nothing is written unless a value
+differs; every write carries cas=<version read> so a concurrent change fails instead of being
+overwritten. plan() and apply() are separate so a caller (and the tests) can act between them.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import secrets as _random
+
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.vault import CasConflict, VaultError
+
+try:
+    import hvac.exceptions
+except ImportError:
+    pass  # the module reports the missing library through vault.HVAC_IMPORT_ERROR
+
+MASK = '********'
+MASK_CHANGED = '******** (new value)'
+
+
+class PathPlan(object):
+    """What one secret path needs: the version read, the current and the desired data."""
+
+    def __init__(self, mount, path, version, current, desired):
+        self.mount = mount
+        self.path = path
+        self.version = version
+        self.current = current
+        self.desired = desired
+
+    @property
+    def name(self):
+        return '%s/%s' % (self.mount, self.path)
+
+    @property
+    def api_path(self):
+        return '%s/data/%s' % (self.mount, self.path)
+
+    @property
+    def needs_write(self):
+        return self.current != self.desired
+
+    def masked_diff(self):
+        """before/after with every value masked; a changed or new key says so, nothing more."""
+        before = dict((key, MASK) for key in (self.current or {}))
+        after = dict((key, MASK if (self.current or {}).get(key, object()) == value else MASK_CHANGED)
+                     for key, value in self.desired.items())
+        return before, after
+
+
+def normalise(secrets, default_mount):
+    """Declared secrets as (mount, path, data, generate) with paths cleaned and duplicates refused."""
+    seen = set()
+    result = []
+    for secret in secrets:
+        mount = (secret.get('mount') or default_mount).strip('/')
+        path = secret['path'].strip('/')
+        data = dict(secret.get('data') or {})
+        generate = list(secret.get('generate') or [])
+        if (mount, path) in seen:
+            raise VaultError('secret %s/%s is declared twice' % (mount, path))
+        seen.add((mount, path))
+        both = sorted(set(generate) & set(data))
+        if both:
+            raise VaultError('secret %s/%s: keys %s are both given and generated' % (mount, path, ', '.join(both)))
+        result.append((mount, path, data, generate))
+    return result
+
+
+def read_current(vault, mount, path):
+    """(version, data) of the current version; (0, None) when the path was never written."""
+    answer = vault.read('%s/data/%s' % (mount, path))
+    if answer and answer.get('data'):
+        body = answer['data']
+        return int(body['metadata']['version']), body.get('data')
+    # Absent, or its current version deleted/destroyed: cas must still name that version.
+    meta = vault.read('%s/metadata/%s' % (mount, path))
+    return (int(meta['data']['current_version']) if meta else 0), None
+
+
+def _has(capabilities, wanted):
+    return 'root' in capabilities or bool(set(capabilities) & set(wanted))
+
+
+def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32, on_generated=None):
+    """Preflight (mounts, read permission), read every path, and compute what must be written.
+
+    Nothing is written here. on_generated(value) is called for every generated value so the
+    caller can hide it (AnsibleModule.no_log_values).
+    """
+    declared = normalise(secrets, default_mount)
+    for mount in sorted(set(item[0] for item in declared)):
+        vault.require_kv2_mount(mount)
+    data_paths = ['%s/data/%s' % (mount, path) for mount, path, _data, _gen in declared]
+    caps = vault.capabilities(data_paths)
+    unreadable = [path for path in data_paths if not _has(caps[path], ['read'])]
+    if unreadable:
+        raise VaultError('Vault at %s denies reading %s: nothing was written'
+                         % (vault.url, ', '.join(unreadable)))
+
+    plans = []
+    for mount, path, data, generate in declared:
+        version, current = read_current(vault, mount, path)
+        desired = {} if purge else dict(current or {})
+        desired.update(data)
+        for key in generate:
+            if key in (current or {}):
+                desired[key] = current[key]
+            else:
+                desired[key] = _random.token_urlsafe(generate_length)
+                if on_generated:
+                    on_generated(desired[key])
+        plans.append(PathPlan(mount, path, version, current, desired))
+
+    to_write = [item.api_path for item in plans if item.needs_write]
+    if to_write:
+        caps = vault.capabilities(to_write)
+        denied = [path for path in to_write if not _has(caps[path], ['create', 'update'])]
+        if denied:
+            raise VaultError('Vault at %s denies writing %s: nothing was written' % (vault.url, ', '.join(denied)))
+    return plans
+
+
+def apply(vault, plans):
+    """Write every plan that needs it with cas=<version read>; returns {name: new version}."""
+    versions = {}
+    for item in plans:
+        if not item.needs_write:
+            versions[item.name] = item.version
+            continue
+        try:
+            answer = vault.client.adapter.post('/v1/%s' % item.api_path,
+                                               json={'options': {'cas': item.version}, 'data': item.desired})
+        except hvac.exceptions.InvalidRequest as exc:
+            if 'check-and-set' in ' '.join(str(e) for e in (exc.errors or [])):
+                raise CasConflict('Vault at %s: %s changed since it was read (version %d); not overwritten. '
+                                  'Rerun to compare against the new version.' % (vault.url, item.name, item.version))
+            raise vault.explain(exc, 'writing %s' % item.api_path)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise vault.explain(exc, 'writing %s' % item.api_path)
+        versions[item.name] = int(answer['data']['version'])
+    return versions
