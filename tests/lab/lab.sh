@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# The lab: the example site's four machines (nuc1-3, spark) as Debian systemd containers on a local
+# podman network, converged with site.yml and inventories/lab.
+#
+#   lab.sh image   build localhost/ai-platform-lab:bookworm (rootfs cached under .cache/lab/)
+#   lab.sh up      image + network + containers, converge site.yml, validate build/lab, summarise
+#   lab.sh check   `up` twice; the second run must report changed=0 on every host
+#   lab.sh down    remove the containers, the network and build/lab (the image and cache stay)
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CACHE=$REPO/.cache/lab
+IMAGE=localhost/ai-platform-lab:bookworm
+NETWORK=ai-platform-lab
+HOSTS=(nuc1 nuc2 nuc3 spark)
+INVENTORY=inventories/lab
+RENDER_DIR=build/lab
+MIRROR=${LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# Cheap packages every role needs anyway: python3(-apt) for Ansible and its apt module, dbus and
+# systemd-sysv for a booting systemd, firewall/TLS/download tools for base and k3s.
+PACKAGES=(systemd systemd-sysv dbus python3 python3-apt sudo iproute2 ca-certificates
+  iptables nftables kmod procps gnupg curl)
+# Units a container cannot or should not run.
+MASKED_UNITS=(systemd-udevd.service systemd-udevd-control.socket systemd-udevd-kernel.socket
+  getty@.service serial-getty@.service console-getty.service getty.target
+  systemd-remount-fs.service sys-kernel-config.mount)
+
+# The same environment `make` exports, so the script also works when run directly.
+export PATH=$REPO/.venv/bin:$PATH
+export ANSIBLE_CONFIG=${ANSIBLE_CONFIG:-$REPO/ansible.cfg}
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$REPO/tests/lab/containers.conf}
+export AI_PLATFORM_CRD_DIR=${AI_PLATFORM_CRD_DIR:-$(cd "$REPO/.." && pwd)/shared/crds}
+export AI_PLATFORM_K8S_MINOR=${AI_PLATFORM_K8S_MINOR:-1.33}
+export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+
+# Set by `up` for `check`.
+LAST_LOG=""
+LAST_DURATION=0
+
+log() { printf '\n==> %s\n' "$*"; }
+die() { printf 'lab: %s\n' "$*" >&2; exit 1; }
+
+# The image is rebuilt when the package or unit list changes: its content key is in a label.
+content_key() {
+  printf '%s\n' "${PACKAGES[@]}" "${MASKED_UNITS[@]}" "$MIRROR" | sha256sum | cut -c1-12
+}
+
+build_rootfs() {
+  local tarball=$1 work
+  command -v debootstrap >/dev/null || die "debootstrap is missing (make apt installs it)"
+  work=$(mktemp -d "$CACHE/rootfs.XXXXXX")
+  # shellcheck disable=SC2064  # expand $work now: it is local
+  trap "rm -rf '$work'" EXIT
+  log "debootstrap bookworm into $work (about a minute)"
+  debootstrap --variant=minbase --include="$(IFS=,; echo "${PACKAGES[*]}")" \
+    bookworm "$work/rootfs" "$MIRROR" >"$work/debootstrap.log" 2>&1 \
+    || { tail -20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
+  (
+    cd "$work/rootfs"
+    # Every container gets its own machine id at first boot.
+    : >etc/machine-id
+    rm -f var/lib/dbus/machine-id
+    for unit in "${MASKED_UNITS[@]}"; do ln -sfn /dev/null "etc/systemd/system/$unit"; done
+    cat >etc/apt/sources.list <<EOF
+deb $MIRROR bookworm main
+deb $MIRROR bookworm-updates main
+deb ${MIRROR%/debian}/debian-security bookworm-security main
+EOF
+    rm -rf var/cache/apt/archives/*.deb var/lib/apt/lists/*
+    # An empty list directory with a fresh mtime makes apt's cache_valid_time believe the cache is
+    # current, and installs then fail with "No package matching". Epoch forces the first update.
+    touch -d @0 var/lib/apt/lists
+  )
+  tar -C "$work/rootfs" --numeric-owner -czf "$work/rootfs.tar.gz" .
+  mv "$work/rootfs.tar.gz" "$tarball"
+  rm -rf "$work"
+  trap - EXIT
+}
+
+cmd_image() {
+  local key tarball current start=$SECONDS
+  key=$(content_key)
+  tarball=$CACHE/bookworm-$key.tar.gz
+  mkdir -p "$CACHE"
+  # One build at a time (molecule and the lab may both ask for the image).
+  exec 9>"$CACHE/image.lock"
+  flock 9
+  current=$(podman image inspect --format '{{ index .Labels "ai-platform-lab.key" }}' "$IMAGE" 2>/dev/null || true)
+  if [[ $current == "$key" ]]; then
+    echo "image $IMAGE is up to date ($key)"
+    exec 9>&-
+    return
+  fi
+  if [[ -f $tarball ]]; then
+    log "importing $IMAGE from the cached $tarball"
+  else
+    build_rootfs "$tarball"
+    # Older tarballs belong to other package lists.
+    find "$CACHE" -maxdepth 1 -name 'bookworm-*.tar.gz' ! -name "bookworm-$key.tar.gz" -delete
+  fi
+  podman import --quiet \
+    --change 'CMD ["/sbin/init"]' \
+    --change 'ENV container=podman' \
+    --change 'STOPSIGNAL SIGRTMIN+3' \
+    --change "LABEL ai-platform-lab.key=$key" \
+    "$tarball" "$IMAGE" >/dev/null
+  exec 9>&-
+  echo "image $IMAGE built in $((SECONDS - start)) s"
+}
+
+container_state() {
+  podman container inspect --format '{{ .State.Status }}' "$1" 2>/dev/null || echo absent
+}
+
+start_hosts() {
+  local host
+  podman network exists "$NETWORK" || podman network create "$NETWORK" >/dev/null
+  for host in "${HOSTS[@]}"; do
+    case $(container_state "$host") in
+      running) echo "$host: running, reused" ;;
+      absent)
+        # SYS_ADMIN for units with PrivateTmp/ProtectSystem; NET_ADMIN/NET_RAW for the firewall.
+        podman run -d --name "$host" --hostname "$host" --network "$NETWORK" \
+          --systemd=always --cap-add SYS_ADMIN --cap-add NET_ADMIN --cap-add NET_RAW \
+          --label ai-platform-lab=1 "$IMAGE" >/dev/null
+        echo "$host: started" ;;
+      *) podman start "$host" >/dev/null; echo "$host: restarted" ;;
+    esac
+  done
+  for host in "${HOSTS[@]}"; do
+    local state="" tries=0
+    # Until systemd has started dbus, systemctl cannot even connect: retry for up to a minute.
+    until [[ $state == running || $state == degraded ]]; do
+      ((++tries <= 60)) || {
+        podman exec "$host" systemctl --failed --no-pager >&2 || true
+        die "$host: systemd did not finish booting (state: ${state:-unknown})"
+      }
+      sleep 1
+      state=$(timeout 60 podman exec "$host" systemctl is-system-running --wait 2>/dev/null || true)
+    done
+    echo "$host: systemd $state"
+  done
+}
+
+# Recap lines: "nuc1 : ok=12 changed=0 unreachable=0 failed=0 skipped=3 rescued=0 ignored=0".
+recap() { sed -n '/^PLAY RECAP/,$p' "$1" | grep -E '^[^ ]+ +: ok=' || true; }
+
+cmd_up() {
+  local start=$SECONDS rc=0 validation
+  cmd_image
+  log "hosts"
+  start_hosts
+  mkdir -p "$CACHE/logs"
+  LAST_LOG=$CACHE/logs/up-$(date -u +%Y%m%dT%H%M%S).log
+  log "ansible-playbook site.yml -i $INVENTORY (log: ${LAST_LOG#"$REPO"/})"
+  (cd "$REPO" && ansible-playbook site.yml -i "$INVENTORY") 2>&1 | tee "$LAST_LOG" || rc=$?
+  [[ $rc -eq 0 ]] || die "site.yml failed (exit $rc); log: $LAST_LOG"
+  log "validating $RENDER_DIR (Kubernetes $AI_PLATFORM_K8S_MINOR, CRDs from $AI_PLATFORM_CRD_DIR)"
+  validation=$(cd "$REPO" && python tests/tools/validate_manifests.py "$RENDER_DIR" \
+    --crds "$AI_PLATFORM_CRD_DIR" --kubernetes "$AI_PLATFORM_K8S_MINOR" 2>&1) || rc=$?
+  echo "$validation"
+  [[ $rc -eq 0 ]] || die "manifest validation failed"
+  LAST_DURATION=$((SECONDS - start))
+
+  log "summary"
+  # The site's summary play prints the routing table and team budgets; repeat it here.
+  sed -n '/^PLAY \[.*[Ss]ummar/,/^PLAY RECAP/p' "$LAST_LOG" | sed '$d'
+  echo "hosts converged:"
+  recap "$LAST_LOG" | awk '{ print "  " $0 }'
+  echo "objects: $(tail -1 <<<"$validation")"
+  echo "duration: ${LAST_DURATION} s"
+}
+
+cmd_check() {
+  local first second changed
+  cmd_up
+  first=$LAST_DURATION
+  log "second run: every host must report changed=0"
+  cmd_up
+  second=$LAST_DURATION
+  changed=$(recap "$LAST_LOG" | grep -vE ' changed=0 ' || true)
+  [[ -n $(recap "$LAST_LOG") ]] || die "no PLAY RECAP in $LAST_LOG"
+  log "idempotence"
+  echo "first run ${first} s, second run ${second} s, ratio $(awk -v a="$second" -v b="$first" \
+    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+  [[ -z $changed ]] || die "not idempotent, the second run changed:"$'\n'"$changed"
+  echo "second run: changed=0 on every host"
+}
+
+cmd_down() {
+  local host
+  for host in "${HOSTS[@]}"; do
+    if [[ $(container_state "$host") != absent ]]; then
+      podman rm -f -t 5 "$host" >/dev/null
+      echo "$host: removed"
+    fi
+  done
+  if podman network exists "$NETWORK"; then
+    podman network rm "$NETWORK" >/dev/null
+    echo "network $NETWORK: removed"
+  fi
+  rm -rf "${REPO:?}/$RENDER_DIR"
+  echo "$RENDER_DIR: removed"
+}
+
+case ${1:-} in
+  image) cmd_image ;;
+  up) cmd_up ;;
+  check) cmd_check ;;
+  down) cmd_down ;;
+  *) echo "usage: $0 image|up|check|down" >&2; exit 2 ;;
+esac
