@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, baremetal.ai_platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Validate rendered Kubernetes manifests without a cluster.
@@ -9,7 +8,7 @@ read from a folder given on the command line (CI points it at ../shared/crds); o
 schema in either place are errors, not warnings. Every field a CRD schema does not declare is
 refused too, as a typo would otherwise pass.
 
-    validate_manifests.py DIR [DIR ...] --crds CRD_DIR --kubernetes 1.33
+    python tests/tools/validate_manifests.py DIR [DIR ...] --crds CRD_DIR --kubernetes 1.33
 """
 
 import argparse
@@ -42,6 +41,9 @@ def _closed(schema):
     # metadata is validated by the API server's own rules, not the CRD schema.
     schema.get('properties', {}).pop('metadata', None)
     schema.get('properties', {})['metadata'] = {'type': 'object'}
+    # Some CRDs (NACK) leave apiVersion/kind undeclared; every object carries them.
+    for field in ('apiVersion', 'kind'):
+        schema.get('properties', {}).setdefault(field, {'type': 'string'})
     return schema
 
 
@@ -99,7 +101,7 @@ class Validator:
             kubernetes_validate.validate(obj, self.kubernetes_minor, strict=True)
         except kubernetes_validate.SchemaNotFoundError:
             return ['no schema for %s %s (not a Kubernetes %s kind, no CRD found)'
-                    % key + (self.kubernetes_minor,)]
+                    % (key[0], key[1], self.kubernetes_minor)]
         except kubernetes_validate.ValidationError as err:
             return ['%s: %s' % ('.'.join(str(p) for p in err.path) or '<root>', err.message)]
         return []
