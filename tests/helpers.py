@@ -35,6 +35,6 @@ def run_playbook(playbook, *args, inventory=None, env=None, timeout=900, json_ou
     if json_output:
         extra['ANSIBLE_STDOUT_CALLBACK'] = 'ansible.posix.json'
     proc = subprocess.run(cmd, cwd=REPO, env=ansible_env(**extra), capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, check=False)
     proc.result = json.loads(proc.stdout[proc.stdout.index('{'):]) if json_output and '{' in proc.stdout else None
     return proc

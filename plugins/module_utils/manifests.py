@@ -12,8 +12,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import traceback
 
-import yaml
+try:
+    import yaml
+except ImportError:
+    HAS_YAML = False
+    YAML_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_YAML = True
+    YAML_IMPORT_ERROR = None
 
 # Objects other objects depend on come first, so a directory applied in file order converges.
 _KIND_ORDER = (
@@ -43,23 +51,17 @@ _KIND_ORDER = (
 )
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
 def _represent_str(dumper, value):
     style = '|' if '\n' in value else None
     return dumper.represent_scalar('tag:yaml.org,2002:str', value, style=style)
 
 
-_Dumper.add_representer(str, _represent_str)
-# Ansible hands modules plain str, but templated values may arrive as str subclasses.
-_Dumper.add_multi_representer(str, _represent_str)
-
-
 def dump_yaml(data):
     """Serialise one document deterministically."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=True, default_flow_style=False,
+    dumper = type('_ManifestDumper', (yaml.SafeDumper,), {})
+    # Templated values may arrive as str subclasses, so register for the whole family.
+    dumper.add_multi_representer(str, _represent_str)
+    return yaml.dump(data, Dumper=dumper, sort_keys=True, default_flow_style=False,
                      allow_unicode=True, width=120, explicit_start=True)
 
 

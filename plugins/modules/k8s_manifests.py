@@ -31,12 +31,14 @@ options:
     elements: dict
     required: true
 author:
-  - baremetal.ai_platform contributors
+  - baremetal.ai_platform contributors (@baremetal)
 attributes:
   check_mode:
     support: full
+    description: Reports which files would change and writes nothing.
   diff_mode:
     support: full
+    description: Shows the old and new text of every file that changes.
 '''
 
 EXAMPLES = r'''
@@ -61,8 +63,10 @@ changed_files:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.manifests import (
+    HAS_YAML,
+    YAML_IMPORT_ERROR,
     object_problems,
     render_files,
 )
@@ -76,6 +80,13 @@ def _read(path):
         return None
 
 
+def _write_temp(module, dest, text):
+    tmp = os.path.join(dest, '.%s.tmp' % os.getpid())
+    with open(tmp, 'w') as handle:
+        handle.write(text)
+    return tmp
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -84,6 +95,8 @@ def main():
         ),
         supports_check_mode=True,
     )
+    if not HAS_YAML:
+        module.fail_json(msg=missing_required_lib('PyYAML'), exception=YAML_IMPORT_ERROR)
     dest = module.params['dest']
     objects = module.params['objects']
 
@@ -125,13 +138,6 @@ def main():
         result['diff'] = dict(before_header=dest, after_header=dest,
                               before=''.join(before), after=''.join(after))
     module.exit_json(**result)
-
-
-def _write_temp(module, dest, text):
-    tmp = os.path.join(dest, '.%s.tmp' % os.getpid())
-    with open(tmp, 'w') as handle:
-        handle.write(text)
-    return tmp
 
 
 if __name__ == '__main__':
