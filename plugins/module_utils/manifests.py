@@ -60,6 +60,7 @@ def dump_yaml(data):
     """Serialise one document deterministically."""
     dumper = type('_ManifestDumper', (yaml.SafeDumper,), {})
     # Templated values may arrive as str subclasses, so register for the whole family.
+    dumper.add_representer(str, _represent_str)
     dumper.add_multi_representer(str, _represent_str)
     return yaml.dump(data, Dumper=dumper, sort_keys=True, default_flow_style=False,
                      allow_unicode=True, width=120, explicit_start=True)
