@@ -1,0 +1,239 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, baremetal.ai_platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: litellm_config
+short_description: Build the LiteLLM proxy config from the platform's inventory model
+version_added: 0.1.0
+description:
+  - Builds LiteLLM's C(config.yaml) from the providers, model aliases, router settings, teams and
+    secret mappings of the inventory, returns it and optionally writes it to O(dest) when its
+    content changed.
+  - C(model_list) has one entry per alias deployment with C(model_info.id) set to the deployment id;
+    cloud providers become C(<kind>/<model>), a C(vllm) provider C(openai/<model>) with its
+    C(api_base). Provider keys are C(os.environ/<api_key_env>) references, never values.
+  - C(router_settings) carries the routing strategy, fallbacks, C(num_retries), C(allowed_fails),
+    C(cooldown_time), C(timeout) and C(provider_budget_config); deployments may set C(rpm), C(tpm),
+    C(max_budget) and C(budget_duration).
+  - Refuses, naming the inventory variable, a fallback to an unknown alias, an alias without
+    deployments, a provider key or config env var without an C(ai_platform_secrets) entry, an unknown
+    routing strategy, C(rpm)/C(tpm) under a strategy that does not enforce them, negative budgets, bad
+    durations and duplicate ids or names.
+  - The same input gives the same bytes (sorted keys), so the returned sha256 can drive a pod
+    template's C(checksum/config) annotation.
+options:
+  providers:
+    description: C(ai_platform_providers) (name, kind, api_key_env, optional api_base and budget).
+    type: list
+    elements: dict
+    required: true
+  model_aliases:
+    description:
+      - C(ai_platform_model_aliases). A deployment may add C(rpm), C(tpm), C(max_budget) and
+        C(budget_duration) to the inventory's id, provider and model.
+    type: list
+    elements: dict
+    required: true
+  router:
+    description: C(ai_platform_router) (routing_strategy, num_retries, allowed_fails, cooldown_time, timeout).
+    type: dict
+    default: {}
+  teams:
+    description: C(ai_platform_teams); budgeted teams become tag budgets when O(tag_budgets) is true.
+    type: list
+    elements: dict
+    default: []
+  secrets:
+    description: C(ai_platform_secrets); every env var the config reads must have an entry.
+    type: list
+    elements: dict
+    required: true
+  master_key_env:
+    description: Env var holding the proxy's master key.
+    type: str
+    default: LITELLM_MASTER_KEY
+  database_url_env:
+    description: Env var holding LiteLLM's database URL; empty to run without a database.
+    type: str
+    default: DATABASE_URL
+  langfuse:
+    description:
+      - Add the Langfuse success and failure callbacks. LiteLLM reads C(LANGFUSE_HOST),
+        C(LANGFUSE_PUBLIC_KEY) and C(LANGFUSE_SECRET_KEY) from its environment; the two keys must
+        have C(ai_platform_secrets) entries.
+    type: bool
+    default: true
+  tag_budgets:
+    description:
+      - Add C(litellm_settings.tag_budget_config) with one C(team:<name>) tag budget per budgeted team,
+        which caps a team's spend without LiteLLM's database.
+      - LiteLLM treats tag budgets as an Enterprise feature and refuses to start without
+        C(LITELLM_LICENSE); enable it only with a licence. Without it, team budgets are enforced
+        through the teams in LiteLLM's database (M(baremetal.ai_platform.litellm_team)).
+    type: bool
+    default: false
+  metrics_require_auth:
+    description: Whether C(/metrics) needs a LiteLLM key. Prometheus scrapes without one.
+    type: bool
+    default: false
+  dest:
+    description: Write the config to this file when its content differs. Omit to only return it.
+    type: path
+  mode:
+    description: File mode of O(dest).
+    type: raw
+    default: '0644'
+author:
+  - baremetal.ai_platform contributors
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+'''
+
+EXAMPLES = r'''
+- name: Build the gateway config
+  baremetal.ai_platform.litellm_config:
+    providers: "{{ ai_platform_providers }}"
+    model_aliases: "{{ ai_platform_model_aliases }}"
+    router: "{{ ai_platform_router }}"
+    teams: "{{ ai_platform_teams }}"
+    secrets: "{{ ai_platform_secrets }}"
+  register: gateway_config
+
+- name: Write it for a local proxy, without a database
+  baremetal.ai_platform.litellm_config:
+    providers: "{{ ai_platform_providers }}"
+    model_aliases: "{{ ai_platform_model_aliases }}"
+    router: "{{ ai_platform_router }}"
+    secrets: "{{ ai_platform_secrets }}"
+    database_url_env: ""
+    dest: /etc/litellm/config.yaml
+'''
+
+RETURN = r'''
+config:
+  description: The config as YAML text.
+  returned: always
+  type: str
+sha256:
+  description: SHA-256 of O(config)'s UTF-8 bytes.
+  returned: always
+  type: str
+  sample: 3f0c9d8e7b4a1c2d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5
+model_ids:
+  description: The deployment ids in model_list order.
+  returned: always
+  type: list
+  elements: str
+'''
+
+import hashlib
+import os
+import tempfile
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+
+YAML_IMPORT_ERROR = None
+try:
+    from ansible_collections.baremetal.ai_platform.plugins.module_utils.manifests import dump_yaml
+except ImportError:
+    YAML_IMPORT_ERROR = traceback.format_exc()
+
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_config import (
+    build_config,
+    check_gateway,
+    required_envs,
+)
+
+
+def read_text(path):
+    if not path or not os.path.exists(path):
+        return None
+    with open(path, 'rb') as handle:
+        return to_text(handle.read())
+
+
+def write_text(module, path, text):
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.litellm-config-')
+    with os.fdopen(fd, 'wb') as handle:
+        handle.write(to_bytes(text))
+    module.atomic_move(tmp, path)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            providers=dict(type='list', elements='dict', required=True),
+            model_aliases=dict(type='list', elements='dict', required=True),
+            router=dict(type='dict', default={}),
+            teams=dict(type='list', elements='dict', default=[]),
+            secrets=dict(type='list', elements='dict', required=True),
+            master_key_env=dict(type='str', default='LITELLM_MASTER_KEY', no_log=False),
+            database_url_env=dict(type='str', default='DATABASE_URL'),
+            langfuse=dict(type='bool', default=True),
+            tag_budgets=dict(type='bool', default=False),
+            metrics_require_auth=dict(type='bool', default=False),
+            dest=dict(type='path'),
+            mode=dict(type='raw', default='0644'),
+        ),
+        supports_check_mode=True,
+    )
+    if YAML_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib('PyYAML'), exception=YAML_IMPORT_ERROR)
+
+    params = module.params
+    model = {
+        'ai_platform_providers': params['providers'],
+        'ai_platform_model_aliases': params['model_aliases'],
+        'ai_platform_router': params['router'],
+        'ai_platform_teams': params['teams'],
+        'ai_platform_secrets': params['secrets'],
+    }
+    errors = check_gateway(model, required_envs(params))
+    if errors:
+        module.fail_json(msg='The LiteLLM config cannot be built: %s' % '; '.join(errors), errors=errors)
+    try:
+        config, warnings = build_config(model, params)
+    except ValueError as exc:
+        module.fail_json(msg=to_text(exc), errors=[to_text(exc)])
+    for warning in warnings:
+        module.warn(warning)
+
+    text = dump_yaml(config)
+    result = dict(
+        changed=False,
+        config=text,
+        sha256=hashlib.sha256(to_bytes(text)).hexdigest(),
+        model_ids=[entry['model_info']['id'] for entry in config['model_list']],
+    )
+    dest = params['dest']
+    if dest:
+        before = read_text(dest)
+        if before != text:
+            result['changed'] = True
+            if module._diff:
+                result['diff'] = dict(before=before or '', after=text, before_header=dest, after_header=dest)
+            if not module.check_mode:
+                write_text(module, dest, text)
+        file_args = module.load_file_common_arguments(dict(path=dest, mode=params['mode']))
+        if not module.check_mode or before is not None:
+            result['changed'] = module.set_fs_attributes_if_different(file_args, result['changed'])
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
