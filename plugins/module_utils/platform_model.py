@@ -18,7 +18,7 @@ __metaclass__ = type
 import ipaddress
 import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 PROVIDER_KINDS = ('openai', 'anthropic', 'gemini', 'vllm')
 ROUTING_STRATEGIES = ('simple-shuffle', 'least-busy', 'usage-based-routing-v2',
@@ -65,20 +65,20 @@ def parse_duration(value):
     text = value.strip().lower() if _is_str(value) else None
     match = _DURATION.match(_DURATION_WORDS.get(text, text)) if text else None
     if not match or int(match.group(1)) == 0:
-        raise ValueError('not a duration (use <n>s, <n>m, <n>h, <n>d, <n>w or <n>mo, n > 0)')
+        raise ValueError('is not a duration (use <n>s, <n>m, <n>h, <n>d, <n>w or <n>mo, n > 0)')
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
 def parse_money(value):
     """An amount in USD as a float >= 0 (number or numeric string); ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError('not an amount')
+        raise ValueError('is not an amount')
     try:
         amount = float(value)
     except ValueError:
-        raise ValueError('not an amount')
+        raise ValueError('is not an amount')
     if math.isnan(amount) or math.isinf(amount):
-        raise ValueError('not an amount')
+        raise ValueError('is not an amount')
     if amount < 0:
         raise ValueError('must be >= 0')
     return amount
@@ -87,21 +87,21 @@ def parse_money(value):
 def parse_quantity(value):
     """A Kubernetes quantity ('100m', '1', 0.5, '128Mi', '1Gi') as a Decimal in base units."""
     if isinstance(value, bool):
-        raise ValueError('not a quantity')
+        raise ValueError('is not a quantity')
     match = _QUANTITY.match(str(value)) if isinstance(value, (int, float, str)) else None
     if not match:
-        raise ValueError('not a quantity')
+        raise ValueError('is not a quantity')
     return Decimal(match.group(1)) * _QUANTITY_FACTOR[match.group(2)]
 
 
 def parse_int(value, minimum=1):
     """An int >= minimum (an int or a string of digits, as Ansible templating may give)."""
     if isinstance(value, bool):
-        raise ValueError('not an integer')
+        raise ValueError('is not an integer')
     if _is_str(value) and re.match(r'^[0-9]+$', value.strip()):
         value = int(value)
     if not isinstance(value, int):
-        raise ValueError('not an integer')
+        raise ValueError('is not an integer')
     if value < minimum:
         raise ValueError('must be >= %d' % minimum)
     return value
@@ -110,11 +110,11 @@ def parse_int(value, minimum=1):
 def parse_number(value, minimum=0, strict=False):
     """A number >= minimum (> minimum when strict)."""
     if isinstance(value, bool):
-        raise ValueError('not a number')
+        raise ValueError('is not a number')
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError('not a number')
+        raise ValueError('is not a number')
     if number < minimum or (strict and number == minimum):
         raise ValueError('must be %s %s' % ('>' if strict else '>=', minimum))
     return number

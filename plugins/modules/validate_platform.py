@@ -90,13 +90,14 @@ notes:
   - The types of each field are declared in the C(validate) role's argument specs, which Ansible
     checks before this module runs; C(docs/variables.md) describes every variable.
 author:
-  - baremetal.ai_platform contributors
+  - baremetal.ai_platform contributors (@baremetal)
 attributes:
   check_mode:
     support: full
+    description: Runs the same checks; nothing is ever changed.
   diff_mode:
     support: full
-    details: Never changes anything, so there is never a difference to show.
+    description: Never changes anything, so there is never a difference to show.
 '''
 
 EXAMPLES = r'''
@@ -131,7 +132,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 errors:
-  description: Every problem found, as C(<variable path>: <message>). Empty on success.
+  description: "Every problem found, as C(<variable path>: <message>). Empty on success."
   returned: always
   type: list
   elements: str
@@ -213,7 +214,8 @@ def main():
             teams=list_of_dicts,
             agents=list_of_dicts,
             vault=dict(type='dict'),
-            secrets=list_of_dicts,
+            # Environment variable -> Vault path and key: names where secrets are, holds none.
+            secrets=dict(type='list', elements='dict', no_log=False),
             k3s_api_vip=dict(type='str'),
             k3s_vip_interface=dict(type='str'),
             groups=dict(type='dict', default={}),
@@ -224,8 +226,8 @@ def main():
     errors = format_errors(check_platform(model))
     if errors:
         module.fail_json(
-            msg='%d problem%s in the inventory:\n%s' % (len(errors), '' if len(errors) == 1 else 's',
-                                                         '\n'.join(errors)),
+            msg='%d problem%s in the inventory:\n%s' % (
+                len(errors), '' if len(errors) == 1 else 's', '\n'.join(errors)),
             errors=errors)
     module.exit_json(changed=False, errors=[], routing=routing_table(model), budgets=team_budgets(model))
 
