@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Connection and authentication options shared by the vault_* modules.
+    # Connection options shared by the vault_* modules.
     DOCUMENTATION = r"""
 options:
   url:
@@ -18,6 +18,31 @@ options:
     type: str
     required: true
     aliases: [address]
+  namespace:
+    description:
+      - Vault Enterprise namespace (sent as C(X-Vault-Namespace)).
+    type: str
+  ca_cert:
+    description:
+      - CA bundle to verify the server's certificate with.
+    type: path
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Ignored when O(ca_cert) is set.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each API call.
+    type: int
+    default: 30
+requirements:
+  - hvac
+"""
+
+    # How modules that need a token authenticate.
+    AUTH = r"""
+options:
   auth_method:
     description:
       - How to authenticate.
@@ -51,24 +76,4 @@ options:
       - Service account token file, for O(auth_method=kubernetes).
     type: path
     default: /var/run/secrets/kubernetes.io/serviceaccount/token
-  namespace:
-    description:
-      - Vault Enterprise namespace (sent as C(X-Vault-Namespace)).
-    type: str
-  ca_cert:
-    description:
-      - CA bundle to verify the server's certificate with.
-    type: path
-  validate_certs:
-    description:
-      - Verify the server's TLS certificate. Ignored when O(ca_cert) is set.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for each API call.
-    type: int
-    default: 30
-requirements:
-  - hvac
 """

@@ -22,22 +22,26 @@ except ImportError:
     HVAC_IMPORT_ERROR = traceback.format_exc()
 
 
-def vault_argument_spec():
-    """Connection and auth options every vault_* module accepts (see the vault doc fragment)."""
-    return dict(
+def vault_argument_spec(auth=True):
+    """Connection (and, with auth, authentication) options (doc fragments vault and vault.auth)."""
+    spec = dict(
         url=dict(type='str', required=True, aliases=['address']),
-        auth_method=dict(type='str', default='token', choices=['token', 'approle', 'kubernetes']),
-        auth_mount=dict(type='str'),
-        token=dict(type='str', no_log=True),
-        role_id=dict(type='str'),
-        secret_id=dict(type='str', no_log=True),
-        kubernetes_role=dict(type='str'),
-        kubernetes_jwt_file=dict(type='path', default='/var/run/secrets/kubernetes.io/serviceaccount/token'),
         namespace=dict(type='str'),
         ca_cert=dict(type='path'),
         validate_certs=dict(type='bool', default=True),
         timeout=dict(type='int', default=30),
     )
+    if auth:
+        spec.update(
+            auth_method=dict(type='str', default='token', choices=['token', 'approle', 'kubernetes']),
+            auth_mount=dict(type='str'),
+            token=dict(type='str', no_log=True),
+            role_id=dict(type='str'),
+            secret_id=dict(type='str', no_log=True),
+            kubernetes_role=dict(type='str'),
+            kubernetes_jwt_file=dict(type='path', default='/var/run/secrets/kubernetes.io/serviceaccount/token'),
+        )
+    return spec
 
 
 VAULT_REQUIRED_IF = [

@@ -129,9 +129,13 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
     return plans
 
 
-def apply(vault, plans):
-    """Write every plan that needs it with cas=<version read>; returns {name: new version}."""
-    versions = {}
+def apply(vault, plans, versions=None):
+    """Write every plan that needs it with cas=<version read>.
+
+    Fills and returns versions ({name: current version}) as it goes, so after a failure it holds
+    exactly the paths handled so far.
+    """
+    versions = {} if versions is None else versions
     for item in plans:
         if not item.needs_write:
             versions[item.name] = item.version

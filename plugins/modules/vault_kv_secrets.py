@@ -25,6 +25,7 @@ description:
   - Values never appear in the result or the diff; the result names the changed paths.
 extends_documentation_fragment:
   - baremetal.ai_platform.vault
+  - baremetal.ai_platform.vault.auth
 attributes:
   check_mode:
     description: Reads and compares, writes nothing, and reports what would change.
@@ -148,25 +149,29 @@ def main():
 
     vault = Vault(module.params)
     result = dict(changed=False, changed_paths=[], versions={})
+    plans = []
     try:
         vault.require_unsealed()
         vault.login()
         plans = vault_kv.plan(vault, module.params['secrets'], default_mount=module.params['mount'],
                               purge=module.params['purge'], generate_length=module.params['generate_length'],
                               on_generated=module.no_log_values.add)
-        changed = [item for item in plans if item.needs_write]
-        result['changed'] = bool(changed)
-        result['changed_paths'] = [item.name for item in changed]
-        if module._diff:
-            diffs = [item.masked_diff() for item in changed]
-            result['diff'] = dict(before=dict((item.name, diff[0]) for item, diff in zip(changed, diffs)),
-                                  after=dict((item.name, diff[1]) for item, diff in zip(changed, diffs)))
         if module.check_mode:
             result['versions'] = dict((item.name, item.version) for item in plans)
         else:
-            result['versions'] = vault_kv.apply(vault, plans)
+            vault_kv.apply(vault, plans, result['versions'])
     except VaultError as exc:
-        module.fail_json(msg=str(exc), **result)
+        # Report exactly what was written before the failure (nothing, for every preflight error).
+        written = [item for item in plans if item.needs_write and item.name in result['versions']]
+        module.fail_json(msg=str(exc), changed=bool(written), changed_paths=[item.name for item in written],
+                         versions=result['versions'])
+    changed = [item for item in plans if item.needs_write]
+    result['changed'] = bool(changed)
+    result['changed_paths'] = [item.name for item in changed]
+    if module._diff:
+        diffs = [item.masked_diff() for item in changed]
+        result['diff'] = dict(before=dict((item.name, diff[0]) for item, diff in zip(changed, diffs)),
+                              after=dict((item.name, diff[1]) for item, diff in zip(changed, diffs)))
     module.exit_json(**result)
 
 
