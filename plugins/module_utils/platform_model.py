@@ -476,6 +476,9 @@ def _check_scaling(check, path, scaling):
 
 def _check_secrets(check, providers):
     entries = check.entries('ai_platform_secrets', key='env')
+    vault = check.model.get('ai_platform_vault')
+    prefix = vault.get('path_prefix') if isinstance(vault, dict) else None
+    reserved = '%s/agents/' % prefix.strip('/') if _is_str(prefix) and prefix.strip('/') else None
     for path, entry in entries:
         env = check.typed(path + '.env', entry.get('env'), str)
         if env is not None and not _ENV_NAME.match(env):
@@ -484,6 +487,10 @@ def _check_secrets(check, providers):
             value = check.typed('%s.%s' % (path, key), entry.get(key), str)
             if value is not None and not value.strip('/ '):
                 check.add('%s.%s' % (path, key), 'is empty')
+        secret_path = entry.get('path')
+        if reserved and _is_str(secret_path) and (secret_path.strip('/') + '/').startswith(reserved):
+            check.add(path + '.path', '%s is under %s, where the collection writes the agents\' generated '
+                                      'secrets' % (show(secret_path), show(reserved)))
     check.unique([(p + '.env', e.get('env')) for p, e in entries], 'env')
     envs = set(_names(entries, 'env'))
     for path, provider in check.entries('ai_platform_providers'):

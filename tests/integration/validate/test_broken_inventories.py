@@ -280,13 +280,14 @@ def test_several_errors_reported_in_one_run(runs):
         assert text in message, message
 
 
-@pytest.mark.parametrize('inventory', ['example', 'lab'])
-def test_shipped_inventories_pass_validation(inventory):
-    proc = run_playbook('playbooks/validate.yml', inventory=os.path.join(REPO, 'inventories', inventory),
+@pytest.mark.parametrize('inventory, check', [('example', []), ('lab', ['--check'])])
+def test_shipped_inventories_pass_validation(inventory, check):
+    proc = run_playbook('playbooks/validate.yml', *check, inventory=os.path.join(REPO, 'inventories', inventory),
                         json_output=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert set(proc.result['stats']) == {'localhost'}
     assert proc.result['stats']['localhost']['failures'] == 0
+    assert proc.result['stats']['localhost']['changed'] == 0
     routing = [outcome for play in proc.result['plays'] for task in play['tasks']
                for outcome in task['hosts'].values() if 'routing' in outcome]
     assert list(routing[0]['routing']) == ['fast', 'local', 'reasoning']

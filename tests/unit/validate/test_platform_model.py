@@ -204,6 +204,9 @@ CASES = {
     'bad env name': (
         _set(('ai_platform_secrets', 4, 'env'), 'LITELLM-MASTER-KEY'),
         "ai_platform_secrets[4] (LITELLM-MASTER-KEY).env: 'LITELLM-MASTER-KEY' is not an environment variable name"),
+    'secret under the generated agents path': (
+        _set(('ai_platform_secrets', 0, 'path'), 'ai-platform/agents/doc-fetcher'),
+        "ai_platform_secrets[0] (OPENAI_API_KEY).path: 'ai-platform/agents/doc-fetcher' is under 'ai-platform/agents/'"),
     'unknown routing strategy': (
         _set(('ai_platform_router', 'routing_strategy'), 'round-robin'),
         "ai_platform_router.routing_strategy: 'round-robin' is not a LiteLLM routing strategy"),
