@@ -178,10 +178,17 @@ class _Checker(object):
             self.add(path, '%s %s' % (show(value), err))
             return None
 
+    def matches(self, path, value, valid, problem, required=True):
+        """A string that must pass valid(value); reports '<value> <problem>'. Returns it when a string."""
+        if self.typed(path, value, str, required) is None:
+            return None
+        if not valid(value):
+            self.add(path, '%s %s' % (show(value), problem))
+        return value
+
     def label(self, path, value, what='name'):
-        if self.typed(path, value, str) is not None and not is_dns1123_label(value):
-            self.add(path, '%s is not a valid %s (DNS-1123 label: lowercase letters, digits and -, '
-                           'starting and ending with a letter or digit, at most 63)' % (show(value), what))
+        self.matches(path, value, is_dns1123_label, 'is not a valid %s (DNS-1123 label: lowercase letters, '
+                     'digits and -, starting and ending with a letter or digit, at most 63)' % what)
 
     def unique(self, pairs, what):
         """pairs: (path, value); report every repeat of a value seen earlier."""
@@ -232,21 +239,16 @@ def format_errors(errors):
 def _check_site(check):
     model = check.model
     check.label('ai_platform_site', model.get('ai_platform_site'), 'site name')
-    domain = check.typed('ai_platform_domain', model.get('ai_platform_domain'), str)
-    if domain is not None and not is_dns1123_subdomain(domain):
-        check.add('ai_platform_domain', '%s is not a DNS name' % show(domain))
+    check.matches('ai_platform_domain', model.get('ai_platform_domain'), is_dns1123_subdomain, 'is not a DNS name')
     apply = model.get('ai_platform_apply', False)
     check.typed('ai_platform_apply', apply, bool)
     kubeconfig = check.typed('ai_platform_kubeconfig', model.get('ai_platform_kubeconfig', ''), str)
     if apply is True and not kubeconfig:
         check.add('ai_platform_kubeconfig', "is empty but ai_platform_apply is true: set the path of the "
                                             "cluster's kubeconfig, or set ai_platform_apply: false to render")
-    render_dir = check.typed('ai_platform_render_dir', model.get('ai_platform_render_dir'), str)
-    if render_dir is not None and not render_dir.strip():
-        check.add('ai_platform_render_dir', 'is empty')
-    minor = check.typed('ai_platform_kubernetes_minor', model.get('ai_platform_kubernetes_minor'), str)
-    if minor is not None and not _MINOR.match(minor):
-        check.add('ai_platform_kubernetes_minor', '%s is not a Kubernetes minor like \'1.33\'' % show(minor))
+    check.matches('ai_platform_render_dir', model.get('ai_platform_render_dir'), str.strip, 'is empty')
+    check.matches('ai_platform_kubernetes_minor', model.get('ai_platform_kubernetes_minor'), _MINOR.match,
+                  "is not a Kubernetes minor like '1.33'")
     namespaces = check.typed('ai_platform_namespaces', model.get('ai_platform_namespaces'), dict)
     if namespaces is not None:
         for key in NAMESPACE_KEYS:
@@ -257,15 +259,10 @@ def _check_site(check):
                 check.add(path, 'is required')
         for key in sorted(set(namespaces) - set(NAMESPACE_KEYS), key=str):
             check.add('ai_platform_namespaces.%s' % key, 'is not a known component (known: %s)' % ', '.join(NAMESPACE_KEYS))
-    spark = check.typed('ai_platform_spark_address', model.get('ai_platform_spark_address'), str)
-    if spark is not None and not (_is_ip(spark) or is_dns1123_subdomain(spark)):
-        check.add('ai_platform_spark_address', '%s is neither an IP address nor a host name' % show(spark))
-    vip = check.typed('k3s_api_vip', model.get('k3s_api_vip'), str)
-    if vip is not None and not _is_ip(vip):
-        check.add('k3s_api_vip', '%s is not an IP address' % show(vip))
-    interface = check.typed('k3s_vip_interface', model.get('k3s_vip_interface'), str)
-    if interface is not None and not _INTERFACE.match(interface):
-        check.add('k3s_vip_interface', '%s is not a network interface name' % show(interface))
+    check.matches('ai_platform_spark_address', model.get('ai_platform_spark_address'),
+                  lambda value: _is_ip(value) or is_dns1123_subdomain(value), 'is neither an IP address nor a host name')
+    check.matches('k3s_api_vip', model.get('k3s_api_vip'), _is_ip, 'is not an IP address')
+    check.matches('k3s_vip_interface', model.get('k3s_vip_interface'), _INTERFACE.match, 'is not a network interface name')
     _check_vault(check)
 
 
@@ -281,20 +278,14 @@ def _check_vault(check):
     vault = check.typed('ai_platform_vault', check.model.get('ai_platform_vault'), dict)
     if vault is None:
         return
-    address = check.typed('ai_platform_vault.address', vault.get('address'), str)
-    if address is not None and not _URL.match(address):
-        check.add('ai_platform_vault.address', '%s is not an http(s) URL' % show(address))
+    check.matches('ai_platform_vault.address', vault.get('address'), _URL.match, 'is not an http(s) URL')
     for key in ('kv_mount', 'path_prefix'):
-        value = check.typed('ai_platform_vault.%s' % key, vault.get(key), str)
-        if value is not None and (not value.strip('/') or value != value.strip('/ ')):
-            check.add('ai_platform_vault.%s' % key, '%s must be a non-empty path without leading or '
-                                                    'trailing slashes' % show(value))
-    store = check.typed('ai_platform_vault.secret_store', vault.get('secret_store'), str)
-    if store is not None and not is_dns1123_subdomain(store):
-        check.add('ai_platform_vault.secret_store', '%s is not a valid ClusterSecretStore name' % show(store))
-    refresh = check.typed('ai_platform_vault.refresh_interval', vault.get('refresh_interval'), str)
-    if refresh is not None and not _GO_DURATION.match(refresh):
-        check.add('ai_platform_vault.refresh_interval', "%s is not a duration like '1h' or '15m'" % show(refresh))
+        check.matches('ai_platform_vault.%s' % key, vault.get(key), lambda value: value and value == value.strip('/ '),
+                      'must be a non-empty path without leading or trailing slashes')
+    check.matches('ai_platform_vault.secret_store', vault.get('secret_store'), is_dns1123_subdomain,
+                  'is not a valid ClusterSecretStore name')
+    check.matches('ai_platform_vault.refresh_interval', vault.get('refresh_interval'), _GO_DURATION.match,
+                  "is not a duration like '1h' or '15m'")
 
 
 def _check_budget(check, path, entry, required):
@@ -314,12 +305,10 @@ def _check_providers(check):
         kind = provider.get('kind')
         if check.typed(path + '.kind', kind, str) is not None and kind not in PROVIDER_KINDS:
             check.add(path + '.kind', '%s is not a provider kind (known: %s)' % (show(kind), ', '.join(PROVIDER_KINDS)))
-        env = check.typed(path + '.api_key_env', provider.get('api_key_env'), str)
-        if env is not None and not _ENV_NAME.match(env):
-            check.add(path + '.api_key_env', '%s is not an environment variable name' % show(env))
-        api_base = check.typed(path + '.api_base', provider.get('api_base'), str, required=kind == 'vllm')
-        if api_base is not None and not _URL.match(api_base):
-            check.add(path + '.api_base', '%s is not an http(s) URL' % show(api_base))
+        check.matches(path + '.api_key_env', provider.get('api_key_env'), _ENV_NAME.match,
+                      'is not an environment variable name')
+        check.matches(path + '.api_base', provider.get('api_base'), _URL.match, 'is not an http(s) URL',
+                      required=kind == 'vllm')
         budget = check.typed(path + '.budget', provider.get('budget'), dict, required=False)
         if budget is not None:
             _check_budget(check, path + '.budget', budget, required=True)
@@ -349,9 +338,7 @@ def _check_aliases(check, providers):
             provider = deployment.get('provider')
             if check.typed(dpath + '.provider', provider, str) is not None and provider not in providers:
                 check.add(dpath + '.provider', '%s is not a defined provider (defined: %s)' % (show(provider), _defined(providers)))
-            model = check.typed(dpath + '.model', deployment.get('model'), str)
-            if model is not None and not model.strip():
-                check.add(dpath + '.model', 'is empty')
+            check.matches(dpath + '.model', deployment.get('model'), str.strip, 'is empty')
         fallbacks = check.string_list(path + '.fallbacks', alias.get('fallbacks'), required=False)
         for fpath, fallback in fallbacks:
             if fallback == name:
@@ -480,13 +467,9 @@ def _check_secrets(check, providers):
     prefix = vault.get('path_prefix') if isinstance(vault, dict) else None
     reserved = '%s/agents/' % prefix.strip('/') if _is_str(prefix) and prefix.strip('/') else None
     for path, entry in entries:
-        env = check.typed(path + '.env', entry.get('env'), str)
-        if env is not None and not _ENV_NAME.match(env):
-            check.add(path + '.env', '%s is not an environment variable name' % show(env))
+        check.matches(path + '.env', entry.get('env'), _ENV_NAME.match, 'is not an environment variable name')
         for key in ('path', 'key'):
-            value = check.typed('%s.%s' % (path, key), entry.get(key), str)
-            if value is not None and not value.strip('/ '):
-                check.add('%s.%s' % (path, key), 'is empty')
+            check.matches('%s.%s' % (path, key), entry.get(key), lambda value: value.strip('/ '), 'is empty')
         secret_path = entry.get('path')
         if reserved and _is_str(secret_path) and (secret_path.strip('/') + '/').startswith(reserved):
             check.add(path + '.path', '%s is under %s, where the collection writes the agents\' generated '
