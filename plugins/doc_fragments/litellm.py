@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, baremetal.ai_platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # Connection options shared by the LiteLLM management API modules.
+    DOCUMENTATION = r"""
+options:
+  api_url:
+    description:
+      - Base URL of the LiteLLM proxy, for example V(http://litellm.ai-gateway.svc:4000).
+      - Read from the E(LITELLM_URL) environment variable when not given.
+    type: str
+    required: true
+  master_key:
+    description:
+      - The proxy's master key, sent as a bearer token.
+      - Read from the E(LITELLM_MASTER_KEY) environment variable when not given.
+    type: str
+    required: true
+  timeout:
+    description:
+      - Seconds to wait for each API call.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How often to retry a call that timed out or got a 5xx answer, with exponential backoff
+        (0.5 s, 1 s, 2 s...). A 401 or 403 is never retried.
+    type: int
+    default: 3
+  validate_certs:
+    description:
+      - Verify the proxy's TLS certificate.
+    type: bool
+    default: true
+notes:
+  - LiteLLM keeps teams and keys in its database; the proxy must run with C(database_url).
+"""

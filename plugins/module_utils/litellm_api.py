@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, baremetal.ai_platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""LiteLLM management API client and reconciliation helpers for litellm_team and litellm_key.
+
+One client per module run: it retries 5xx answers and timeouts with exponential backoff, turns
+401/403 into an error that says the master key was refused, and counts the requests it made so a
+run can report them. Reconciliation compares only the fields the user set, because LiteLLM's
+answers carry computed fields (spend, timestamps, memberships).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+import socket
+import time
+
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlencode
+
+from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.text.converters import to_native, to_text
+from ansible.module_utils.urls import open_url
+
+MASK = '********'
+
+
+def litellm_argument_spec():
+    """Connection options every litellm_* API module takes (doc fragment baremetal.ai_platform.litellm)."""
+    return dict(
+        api_url=dict(type='str', required=True, fallback=(env_fallback, ['LITELLM_URL'])),
+        master_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['LITELLM_MASTER_KEY'])),
+        timeout=dict(type='int', default=30),
+        retries=dict(type='int', default=3),
+        validate_certs=dict(type='bool', default=True),
+    )
+
+
+class LiteLLMError(Exception):
+    def __init__(self, message, status=None):
+        super(LiteLLMError, self).__init__(message)
+        self.status = status
+
+
+def _error_text(raw):
+    """LiteLLM's error message from an error body ({"error": {"message": ...}} or {"detail": ...})."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return to_text(raw)[:500]
+    if isinstance(body, dict):
+        error = body.get('error', body.get('detail', body))
+        if isinstance(error, dict):
+            error = error.get('message', error)
+        return to_text(error)[:500]
+    return to_text(body)[:500]
+
+
+class LiteLLMClient(object):
+    """HTTP client for the proxy's management endpoints."""
+
+    # Seconds before retry n is 2**n * BACKOFF (0.5 s, 1 s, 2 s...).
+    BACKOFF = 0.5
+
+    def __init__(self, api_url, master_key, timeout=30, retries=3, validate_certs=True, sleep=time.sleep):
+        self.api_url = api_url.rstrip('/')
+        self._master_key = master_key
+        self.timeout = timeout
+        self.retries = retries
+        self.validate_certs = validate_certs
+        self._sleep = sleep
+        self.requests = 0
+        self.writes = 0
+
+    def request(self, method, path, body=None, query=None):
+        url = self.api_url + path + ('?' + urlencode(query) if query else '')
+        data = json.dumps(body) if body is not None else None
+        headers = {'Authorization': 'Bearer %s' % self._master_key, 'Accept': 'application/json'}
+        if data is not None:
+            headers['Content-Type'] = 'application/json'
+        if method != 'GET':
+            self.writes += 1
+        attempt = 0
+        while True:
+            self.requests += 1
+            retry_reason = None
+            try:
+                response = open_url(url, data=data, method=method, headers=headers, timeout=self.timeout,
+                                    validate_certs=self.validate_certs, follow_redirects='safe')
+                raw = response.read()
+                return json.loads(raw) if raw else None
+            except HTTPError as exc:
+                raw = exc.read() if hasattr(exc, 'read') else b''
+                message = _error_text(raw)
+                if exc.code in (401, 403):
+                    raise LiteLLMError('LiteLLM at %s refused the master key on %s %s (HTTP %d): %s; check '
+                                       'master_key (LITELLM_MASTER_KEY)' % (self.api_url, method, path, exc.code, message),
+                                       exc.code)
+                if exc.code < 500:
+                    raise LiteLLMError('%s %s%s failed (HTTP %d): %s' % (method, self.api_url, path, exc.code, message),
+                                       exc.code)
+                retry_reason = 'HTTP %d: %s' % (exc.code, message)
+            except (URLError, socket.timeout, socket.error) as exc:
+                retry_reason = to_native(getattr(exc, 'reason', exc))
+            if attempt >= self.retries:
+                raise LiteLLMError('%s %s%s failed after %d attempt(s): %s'
+                                   % (method, self.api_url, path, attempt + 1, retry_reason))
+            self._sleep(self.BACKOFF * (2 ** attempt))
+            attempt += 1
+
+
+def key_hash(key):
+    """LiteLLM stores a virtual key as the SHA-256 hex digest of its value (the listed `token`)."""
+    return hashlib.sha256(key.encode('utf-8')).hexdigest()
+
+
+def _same(wanted, current):
+    if isinstance(wanted, bool) or isinstance(current, bool):
+        return wanted is current
+    if isinstance(wanted, (int, float)) and isinstance(current, (int, float)):
+        return abs(float(wanted) - float(current)) < 1e-9
+    if isinstance(wanted, list) and isinstance(current, list):
+        return sorted(map(json.dumps, wanted)) == sorted(map(json.dumps, current))
+    return wanted == current
+
+
+def field_changes(wanted, current, fields):
+    """{field: wanted value} for the user-set fields that differ; metadata compared by the keys given."""
+    changes = {}
+    for field in fields:
+        if field not in wanted:
+            continue
+        value = wanted[field]
+        if field == 'metadata':
+            existing = current.get('metadata') or {}
+            if any(not _same(item, existing.get(name)) for name, item in value.items()):
+                # /update replaces metadata: keep what others put there.
+                merged = dict(existing)
+                merged.update(value)
+                changes[field] = merged
+        elif not _same(value, current.get(field)):
+            changes[field] = value
+    return changes
+
+
+def user_fields(item, fields):
+    """The fields of a desired object the user set (None means not set)."""
+    return dict((field, item[field]) for field in fields if item.get(field) is not None)
+
+
+def view(obj, fields, mask=()):
+    """An object reduced to the compared fields, secrets masked, for diff output."""
+    shown = dict((field, obj.get(field)) for field in fields if field in obj)
+    for field in mask:
+        if field in shown:
+            shown[field] = MASK
+    return shown

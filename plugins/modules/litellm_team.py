@@ -1,0 +1,220 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, baremetal.ai_platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: litellm_team
+short_description: Manage teams in the LiteLLM proxy
+version_added: 0.1.0
+description:
+  - Creates, updates and deletes LiteLLM teams through C(/team/new), C(/team/update) and
+    C(/team/delete), identified by C(team_id) (team aliases are not unique in LiteLLM).
+  - Reads every team with one C(/team/list) request per run, then writes only the teams whose
+    user-set fields differ; computed fields in LiteLLM's answer (spend, memberships, keys) are
+    ignored.
+extends_documentation_fragment:
+  - baremetal.ai_platform.litellm
+options:
+  teams:
+    description: The teams to manage, all in one call.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      team_id:
+        description: Identity of the team in LiteLLM.
+        type: str
+        required: true
+      team_alias:
+        description: Display name.
+        type: str
+      models:
+        description: Model aliases the team's keys may call.
+        type: list
+        elements: str
+      max_budget:
+        description: Spend cap in USD per O(teams[].budget_duration).
+        type: float
+      budget_duration:
+        description: Budget window (C(1d), C(30d), C(1mo)...).
+        type: str
+      unlimited:
+        description: The team has no budget; clears C(max_budget) and C(budget_duration) in LiteLLM.
+        type: bool
+        default: false
+      tpm_limit:
+        description: Tokens per minute for the whole team.
+        type: int
+      rpm_limit:
+        description: Requests per minute for the whole team.
+        type: int
+      metadata:
+        description:
+          - Metadata keys to set. Only these keys are compared; other keys already in LiteLLM are kept.
+          - C(tags) here are added to every request made with the team's keys (the gateway's
+            C(team:<name>) tag budgets rely on it).
+        type: dict
+      state:
+        description: Whether the team exists.
+        type: str
+        choices: [present, absent]
+        default: present
+author:
+  - baremetal.ai_platform contributors
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+'''
+
+EXAMPLES = r'''
+- name: Teams from the inventory
+  baremetal.ai_platform.litellm_team:
+    api_url: http://litellm.ai-gateway.svc:4000
+    master_key: "{{ litellm_master_key }}"
+    teams:
+      - team_id: research
+        team_alias: research
+        models: [fast, local, reasoning]
+        max_budget: 40.0
+        budget_duration: 1d
+        rpm_limit: 300
+        tpm_limit: 400000
+        metadata:
+          tags: ["team:research"]
+      - team_id: platform
+        models: [local]
+        unlimited: true
+
+- name: Remove a team
+  baremetal.ai_platform.litellm_team:
+    api_url: http://litellm.ai-gateway.svc:4000
+    master_key: "{{ litellm_master_key }}"
+    teams:
+      - team_id: old-team
+        state: absent
+'''
+
+RETURN = r'''
+created:
+  description: team_id of the teams created (or that would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+updated:
+  description: team_id of the teams updated, each with the fields sent.
+  returned: always
+  type: dict
+  sample: {"research": ["max_budget"]}
+deleted:
+  description: team_id of the teams deleted.
+  returned: always
+  type: list
+  elements: str
+requests:
+  description: HTTP requests made to LiteLLM in this run (list and writes, retries included).
+  returned: always
+  type: int
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api import (
+    LiteLLMClient,
+    LiteLLMError,
+    field_changes,
+    litellm_argument_spec,
+    user_fields,
+    view,
+)
+
+FIELDS = ('team_alias', 'models', 'max_budget', 'budget_duration', 'tpm_limit', 'rpm_limit', 'metadata')
+
+
+def desired_fields(team):
+    wanted = user_fields(team, FIELDS)
+    if team['unlimited']:
+        wanted.update(max_budget=None, budget_duration=None)
+    return wanted
+
+
+def reconcile(client, teams, check_mode):
+    current = dict((team.get('team_id'), team) for team in client.request('GET', '/team/list') or [])
+    result = dict(created=[], updated={}, deleted=[], before={}, after={})
+    to_delete = []
+    for team in teams:
+        team_id = team['team_id']
+        existing = current.get(team_id)
+        if team['state'] == 'absent':
+            if existing is not None:
+                to_delete.append(team_id)
+                result['before'][team_id] = view(existing, FIELDS)
+            continue
+        wanted = desired_fields(team)
+        if existing is None:
+            result['created'].append(team_id)
+            result['after'][team_id] = wanted
+            if not check_mode:
+                client.request('POST', '/team/new', dict(wanted, team_id=team_id))
+            continue
+        changes = field_changes(wanted, existing, FIELDS)
+        if changes:
+            result['updated'][team_id] = sorted(changes)
+            result['before'][team_id] = view(existing, changes)
+            result['after'][team_id] = changes
+            if not check_mode:
+                client.request('POST', '/team/update', dict(changes, team_id=team_id))
+    if to_delete:
+        result['deleted'] = to_delete
+        if not check_mode:
+            client.request('POST', '/team/delete', {'team_ids': to_delete})
+    return result
+
+
+def main():
+    argument_spec = litellm_argument_spec()
+    argument_spec.update(teams=dict(
+        type='list', elements='dict', required=True,
+        options=dict(
+            team_id=dict(type='str', required=True),
+            team_alias=dict(type='str'),
+            models=dict(type='list', elements='str'),
+            max_budget=dict(type='float'),
+            budget_duration=dict(type='str'),
+            unlimited=dict(type='bool', default=False),
+            tpm_limit=dict(type='int'),
+            rpm_limit=dict(type='int'),
+            metadata=dict(type='dict'),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+        ),
+        mutually_exclusive=[('unlimited', 'max_budget'), ('unlimited', 'budget_duration')],
+    ))
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    ids = [team['team_id'] for team in module.params['teams']]
+    duplicates = sorted(set(team_id for team_id in ids if ids.count(team_id) > 1))
+    if duplicates:
+        module.fail_json(msg='teams: team_id %s given more than once' % ', '.join(duplicates))
+
+    client = LiteLLMClient(module.params['api_url'], module.params['master_key'], module.params['timeout'],
+                           module.params['retries'], module.params['validate_certs'])
+    try:
+        result = reconcile(client, module.params['teams'], module.check_mode)
+    except LiteLLMError as exc:
+        module.fail_json(msg=str(exc), status=exc.status, requests=client.requests)
+
+    before, after = result.pop('before'), result.pop('after')
+    changed = bool(result['created'] or result['updated'] or result['deleted'])
+    if module._diff and changed:
+        result['diff'] = dict(before=before, after=after)
+    module.exit_json(changed=changed, requests=client.requests, **result)
+
+
+if __name__ == '__main__':
+    main()
