@@ -299,3 +299,16 @@ def test_valid_lab_would_touch_the_machines():
     assert proc.returncode == 0, proc.stderr[-3000:]
     listed = set(line.strip() for line in proc.stdout.splitlines())
     assert MACHINES <= listed, proc.stdout
+
+
+def test_limit_without_localhost_stops_before_any_host():
+    """--limit nuc1 skips the validate play; the guard play stops the run, delegated to the controller."""
+    proc = run_playbook('playbooks/validate.yml', '--limit', 'nuc1', inventory=LAB, json_output=True, timeout=300)
+    assert proc.returncode != 0
+    assert 'include localhost in --limit' in _failures(proc.result)
+    # The failure is the delegated assert: nuc1 was never contacted (it does not exist, so a
+    # connection would have been unreachable), and no later play started.
+    assert proc.result['stats']['nuc1']['unreachable'] == 0
+    assert proc.result['stats']['nuc1']['failures'] == 1
+    assert [play['play']['name'] for play in proc.result['plays']] == [
+        'Validate the inventory', 'Refuse to go on without a validated inventory']
