@@ -28,7 +28,7 @@ def test_build_install_and_run_by_fqcn(tmp_path):
     assert len(tarball) == 1
 
     installed = tmp_path / 'collections'
-    inst = _run([os.path.join(VENV_BIN, 'ansible-galaxy'), 'collection', 'install', '--no-deps', '-p',
+    inst = _run([os.path.join(VENV_BIN, 'ansible-galaxy'), 'collection', 'install', '--no-deps', '--force', '-p',
                  str(installed), tarball[0]], cwd=tmp_path, env=env)
     assert inst.returncode == 0, inst.stdout + inst.stderr
     assert (installed / 'ansible_collections' / 'baremetal' / 'ai_platform' / 'MANIFEST.json').is_file()
