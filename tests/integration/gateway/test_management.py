@@ -11,7 +11,7 @@ import uuid
 import pytest
 import yaml
 
-from conftest import STANDIN_KEY, run_manage
+from management import STANDIN_KEY, run_manage
 from helpers import REPO
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api import LiteLLMClient, LiteLLMError

@@ -1,0 +1,163 @@
+"""litellm_config's builder and refusals on the example inventory (pure Python, no proxy)."""
+
+import copy
+import hashlib
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.baremetal.ai_platform.plugins.module_utils import litellm_config as lc
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api import (
+    field_changes,
+    key_hash,
+    view,
+)
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.manifests import dump_yaml
+from helpers import REPO
+
+OPTIONS = dict(master_key_env='LITELLM_MASTER_KEY', database_url_env='DATABASE_URL', langfuse=True,
+               tag_budgets=False, metrics_require_auth=False)
+
+
+@pytest.fixture
+def model():
+    folder = os.path.join(REPO, 'inventories', 'example', 'group_vars', 'all')
+    data = {}
+    for name in ('models.yml', 'teams.yml', 'secrets.yml'):
+        with open(os.path.join(folder, name)) as handle:
+            data.update(yaml.safe_load(handle))
+    for provider in data['ai_platform_providers']:
+        if 'api_base' in provider:
+            provider['api_base'] = provider['api_base'].replace('{{ ai_platform_spark_address }}', '10.20.0.20')
+    return dict((key, data[key]) for key in lc.GATEWAY_VARS)
+
+
+def build(model, **options):
+    opts = dict(OPTIONS, **options)
+    errors = lc.check_gateway(model, lc.required_envs(opts))
+    assert errors == []
+    return lc.build_config(model, opts)
+
+
+def errors_of(model, **options):
+    opts = dict(OPTIONS, **options)
+    return '\n'.join(lc.check_gateway(model, lc.required_envs(opts)))
+
+
+def test_model_list_from_aliases(model):
+    config, _warnings = build(model)
+    entries = dict((e['model_info']['id'], e) for e in config['model_list'])
+    assert list(entries) == ['fast-openai-gpt-4o-mini', 'fast-anthropic-claude-haiku', 'local-spark-qwen3-32b',
+                             'reasoning-anthropic-claude-sonnet', 'reasoning-google-gemini-pro']
+    assert entries['fast-anthropic-claude-haiku']['litellm_params'] == {
+        'model': 'anthropic/claude-haiku-4-5', 'api_key': 'os.environ/ANTHROPIC_API_KEY'}
+    assert entries['reasoning-google-gemini-pro']['litellm_params']['model'] == 'gemini/gemini-2.5-pro'
+    assert entries['local-spark-qwen3-32b'] == {
+        'model_name': 'local', 'model_info': {'id': 'local-spark-qwen3-32b'},
+        'litellm_params': {'model': 'openai/qwen3-32b', 'api_base': 'http://10.20.0.20:8000/v1',
+                           'api_key': 'os.environ/SPARK_VLLM_API_KEY'}}
+
+
+def test_router_budgets_callbacks_and_env(model):
+    config, warnings = build(model)
+    router = config['router_settings']
+    assert router['routing_strategy'] == 'simple-shuffle'
+    assert (router['num_retries'], router['allowed_fails'], router['cooldown_time']) == (2, 3, 30)
+    assert router['fallbacks'] == [{'fast': ['local']}, {'local': ['fast']}, {'reasoning': ['fast', 'local']}]
+    assert router['provider_budget_config'] == {
+        'openai': {'budget_limit': 200.0, 'time_period': '1d'},
+        'anthropic': {'budget_limit': 150.0, 'time_period': '1d'},
+        'gemini': {'budget_limit': 50.0, 'time_period': '1d'}}
+    # The Spark reaches LiteLLM as provider 'openai' too: the shared budget is called out.
+    assert any("'spark'" in warning for warning in warnings)
+    settings = config['litellm_settings']
+    assert settings['callbacks'] == ['prometheus']
+    assert settings['success_callback'] == ['langfuse']
+    assert 'tag_budget_config' not in settings
+    assert config['general_settings'] == {'master_key': 'os.environ/LITELLM_MASTER_KEY',
+                                          'database_url': 'os.environ/DATABASE_URL'}
+
+
+def test_tag_budgets_one_per_budgeted_team(model):
+    config, _warnings = build(model, tag_budgets=True)
+    assert config['litellm_settings']['tag_budget_config'] == {
+        'team:research': {'max_budget': 40.0, 'budget_duration': '1d'},
+        'team:support': {'max_budget': 25.0, 'budget_duration': '1d'},
+        'team:engineering': {'max_budget': 60.0, 'budget_duration': '1d'},
+        'team:operations': {'max_budget': 15.0, 'budget_duration': '1d'}}
+
+
+def test_deployment_limits_and_budgets(model):
+    model['ai_platform_router']['routing_strategy'] = 'usage-based-routing-v2'
+    deployment = model['ai_platform_model_aliases'][0]['deployments'][0]
+    deployment.update(rpm=60, tpm=100000, max_budget=5, budget_duration='1h')
+    config, _warnings = build(model)
+    params = config['model_list'][0]['litellm_params']
+    assert (params['rpm'], params['tpm'], params['max_budget'], params['budget_duration']) == (60, 100000, 5.0, '1h')
+
+
+def test_same_input_same_bytes(model):
+    first = dump_yaml(build(model)[0])
+    second = dump_yaml(build(copy.deepcopy(model))[0])
+    assert first == second
+    model['ai_platform_teams'].reverse()  # teams do not enter the config without tag budgets
+    assert dump_yaml(build(model)[0]) == first
+
+
+@pytest.mark.parametrize('mutate, var', [
+    (lambda m: m['ai_platform_model_aliases'][0]['fallbacks'].append('nope'),
+     "ai_platform_model_aliases[0] (fast).fallbacks[1]: 'nope' is not a defined alias"),
+    (lambda m: m['ai_platform_model_aliases'][1].update(deployments=[]),
+     'ai_platform_model_aliases[1] (local).deployments: is empty'),
+    (lambda m: m['ai_platform_secrets'].pop(0),
+     "ai_platform_providers[0] (openai).api_key_env: 'OPENAI_API_KEY' has no entry in ai_platform_secrets"),
+    (lambda m: m['ai_platform_router'].update(routing_strategy='round-robin'),
+     "ai_platform_router.routing_strategy: 'round-robin' is not a LiteLLM routing strategy"),
+    (lambda m: m['ai_platform_model_aliases'][0]['deployments'][0].update(rpm=10),
+     "ai_platform_model_aliases[0] (fast).deployments[0] (fast-openai-gpt-4o-mini).rpm: is set but "
+     "ai_platform_router.routing_strategy 'simple-shuffle' does not enforce it"),
+    (lambda m: m['ai_platform_model_aliases'][0]['deployments'][1].update(tpm=10),
+     'deployments[1] (fast-anthropic-claude-haiku).tpm: is set but'),
+    (lambda m: m['ai_platform_providers'][0]['budget'].update(max_budget=-1),
+     'ai_platform_providers[0] (openai).budget.max_budget'),
+    (lambda m: m['ai_platform_teams'][0].update(max_budget=-5),
+     'ai_platform_teams[0] (research).max_budget'),
+    (lambda m: m['ai_platform_providers'][1]['budget'].update(budget_duration='1 day'),
+     'ai_platform_providers[1] (anthropic).budget.budget_duration'),
+    (lambda m: m['ai_platform_model_aliases'][0]['deployments'][0].update(max_budget=1, budget_duration='soon'),
+     'deployments[0] (fast-openai-gpt-4o-mini).budget_duration'),
+    (lambda m: m['ai_platform_model_aliases'][2]['deployments'][0].update(id='fast-openai-gpt-4o-mini'),
+     "'fast-openai-gpt-4o-mini'"),
+    (lambda m: m['ai_platform_secrets'].__setitem__(slice(None), [s for s in m['ai_platform_secrets']
+                                                                   if s['env'] != 'LANGFUSE_SECRET_KEY']),
+     "ai_platform_secrets: 'LANGFUSE_SECRET_KEY' is read by the LiteLLM config (langfuse callback)"),
+])
+def test_refusals_name_the_variable(model, mutate, var):
+    mutate(model)
+    assert var in errors_of(model)
+
+
+def test_duplicate_deployment_id_is_refused(model):
+    model['ai_platform_model_aliases'][2]['deployments'][0]['id'] = 'fast-openai-gpt-4o-mini'
+    assert 'duplicate' in errors_of(model).lower()
+
+
+def test_two_budgets_on_one_litellm_provider_refused(model):
+    model['ai_platform_providers'][3]['budget'] = {'max_budget': 1, 'budget_duration': '1d'}
+    with pytest.raises(ValueError, match="'openai', 'spark' all reach LiteLLM as provider 'openai'"):
+        build(model)
+
+
+def test_compare_only_user_set_fields_and_mask():
+    current = {'team_id': 't', 'max_budget': 40, 'spend': 12.5, 'models': ['local', 'fast'],
+               'metadata': {'tags': ['team:t'], 'owner': 'ops'}}
+    assert field_changes({'max_budget': 40.0, 'models': ['fast', 'local'], 'metadata': {'tags': ['team:t']}},
+                         current, ('max_budget', 'models', 'metadata')) == {}
+    assert field_changes({'metadata': {'tags': ['team:u']}}, current, ('metadata',)) == {
+        'metadata': {'tags': ['team:u'], 'owner': 'ops'}}
+    assert field_changes({'max_budget': None}, current, ('max_budget',)) == {'max_budget': None}
+    assert view({'key': 'sk-secret', 'team_id': 't'}, ('key', 'team_id'), mask=('key',)) == {
+        'key': '********', 'team_id': 't'}
+    # LiteLLM's hash_token: sha256 hex of the value.
+    assert key_hash('sk-1234') == hashlib.sha256(b'sk-1234').hexdigest()
