@@ -81,9 +81,15 @@ def read_current(vault, mount, path):
     if answer and answer.get('data'):
         body = answer['data']
         return int(body['metadata']['version']), body.get('data')
-    # Absent, or its current version deleted/destroyed: cas must still name that version.
-    meta = vault.read('%s/metadata/%s' % (mount, path))
-    return (int(meta['data']['current_version']) if meta else 0), None
+    # Absent, or its current version deleted/destroyed: cas must still name that version. A token
+    # without metadata access gets cas=0, which Vault refuses (reported as a conflict) if it exists.
+    try:
+        meta = vault.client.adapter.get('/v1/%s/metadata/%s' % (mount, path))
+    except (hvac.exceptions.InvalidPath, hvac.exceptions.Forbidden):
+        return 0, None
+    except Exception as exc:  # pylint: disable=broad-except
+        raise vault.explain(exc, 'reading %s/metadata/%s' % (mount, path))
+    return int(meta['data']['current_version']), None
 
 
 def _has(capabilities, wanted):
