@@ -72,11 +72,13 @@ class Audit(object):
     def mark(self):
         self.offset = os.path.getsize(self.path) if os.path.exists(self.path) else 0
 
-    def requests(self):
+    def entries(self):
         with open(self.path) as handle:
             handle.seek(self.offset)
-            entries = [json.loads(line) for line in handle if line.strip()]
-        return [entry['request'] for entry in entries if entry.get('type') == 'request']
+            return [json.loads(line) for line in handle if line.strip()]
+
+    def requests(self):
+        return [entry['request'] for entry in self.entries() if entry.get('type') == 'request']
 
     def writes(self, prefix=''):
         return [(r['operation'], r['path']) for r in self.requests()

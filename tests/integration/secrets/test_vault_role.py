@@ -1,0 +1,140 @@
+"""The vault role's init/unseal/configure flow against a non-dev OpenBao (raft storage) on loopback.
+
+Runs in order on one server: first run initialises, unseals and configures; a restart seals it and the
+second run unseals; the third run changes nothing. Each run is made with -vvv and the whole output is
+scanned for every secret the role handles.
+"""
+
+import os
+import re
+import stat
+import subprocess
+
+import hvac
+import pytest
+import yaml
+from ansible.parsing.vault import VaultLib, VaultSecret
+
+from helpers_secrets import run
+
+PASSPHRASE = 'correct horse battery staple 7'
+NAMESPACES = {'gateway': 'ai-gateway', 'secrets': 'vault', 'observability': 'ai-observability',
+              'messaging': 'ai-messaging', 'workflows': 'ai-workflows', 'agents': 'ai-agents', 'webui': 'ai-webui'}
+
+
+@pytest.fixture(scope='module')
+def role(nondev_vault, tmp_path_factory):
+    work = tmp_path_factory.mktemp('vault-role')
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+                    '-nodes', '-keyout', str(work / 'ca.key'), '-out', str(work / 'ca.crt'), '-days', '1',
+                    '-subj', '/CN=test-kubernetes-ca'], check=True, capture_output=True)
+    extra = {
+        'ai_platform_site': 'secrets-test',
+        'ai_platform_apply': False,
+        'ai_platform_render_dir': str(work / 'build'),
+        'ai_platform_namespaces': NAMESPACES,
+        'ai_platform_vault': {'address': nondev_vault.url, 'kv_mount': 'secret', 'path_prefix': 'ai-platform',
+                              'secret_store': 'vault', 'refresh_interval': '1h'},
+        'vault_init_file': str(work / 'keys' / 'vault-init.vault'),
+        'vault_init_passphrase': PASSPHRASE,
+        'vault_key_shares': 3,
+        'vault_key_threshold': 2,
+        'vault_kubernetes_ca_cert': (work / 'ca.crt').read_text(),
+    }
+
+    class Role(object):
+        server = nondev_vault
+        init_file = extra['vault_init_file']
+        path = work
+
+        def run(self):
+            proc = run('vault_role.yml', work, extra, '-vvv', json_output=False)
+            assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+            return proc
+
+        def stored(self):
+            with open(self.init_file, 'rb') as handle:
+                data = handle.read()
+            vault = VaultLib([('default', VaultSecret(PASSPHRASE.encode()))])
+            return yaml.safe_load(vault.decrypt(data))
+
+    return Role()
+
+
+def changed(proc):
+    return int(re.search(r'localhost\s+: ok=\d+\s+changed=(\d+)', proc.stdout).group(1))
+
+
+def assert_no_secret_in(proc, stored):
+    output = proc.stdout + proc.stderr
+    for value in stored['keys_base64'] + [stored['root_token'], stored['admin_secret_id']]:
+        assert value not in output
+    assert len(output) > 20000  # really -vvv: module args, results and paths are all there
+
+
+def test_first_run_initialises_unseals_and_configures_with_a_scoped_approle(role):
+    server = role.server
+    assert hvac.Client(url=server.url).sys.read_seal_status()['initialized'] is False
+    server.audit.mark()
+    proc = role.run()
+    assert changed(proc) > 0
+    status = hvac.Client(url=server.url).sys.read_seal_status()
+    assert status['initialized'] is True and status['sealed'] is False and (status['t'], status['n']) == (2, 3)
+
+    with open(role.init_file, 'rb') as handle:
+        assert handle.read().startswith(b'$ANSIBLE_VAULT;')
+    assert stat.S_IMODE(os.stat(role.init_file).st_mode) == 0o600
+    stored = role.stored()
+    assert sorted(stored) == ['admin_role_id', 'admin_secret_id', 'keys_base64', 'root_token']
+    assert len(stored['keys_base64']) == 3
+    assert_no_secret_in(proc, stored)
+
+    root = hvac.Client(url=server.url, token=stored['root_token'])
+    mounts = root.sys.list_mounted_secrets_engines()['data']
+    assert mounts['secret/']['type'] == 'kv' and mounts['secret/']['options']['version'] == '2'
+    assert {'kubernetes/', 'approle/'} <= set(root.sys.list_auth_methods()['data'])
+    role_data = root.read('auth/kubernetes/role/external-secrets')['data']
+    assert role_data['bound_service_account_names'] == ['external-secrets']
+    assert role_data['bound_service_account_namespaces'] == ['vault']
+    assert role_data['token_policies'] == ['external-secrets-read']
+
+    # External Secrets' policy reads the collection's prefix and nothing else, and cannot write.
+    root.secrets.kv.v2.create_or_update_secret(path='ai-platform/probe', secret={'k': 'v'})
+    root.secrets.kv.v2.create_or_update_secret(path='elsewhere/probe', secret={'k': 'v'})
+    eso = hvac.Client(url=server.url, token=root.auth.token.create(policies=['external-secrets-read'])['auth']['client_token'])
+    assert eso.secrets.kv.v2.read_secret_version(path='ai-platform/probe', raise_on_deleted_version=True)['data']['data'] == {'k': 'v'}
+    with pytest.raises(hvac.exceptions.Forbidden):
+        eso.secrets.kv.v2.read_secret_version(path='elsewhere/probe', raise_on_deleted_version=True)
+    with pytest.raises(hvac.exceptions.Forbidden):
+        eso.secrets.kv.v2.create_or_update_secret(path='ai-platform/probe', secret={'k': 'x'})
+
+    # After the AppRole exists, the configuration is written by the scoped admin token, not root.
+    config_writes = [entry for entry in server.audit.requests()
+                     if entry['operation'] in ('create', 'update')
+                     and entry['path'] in ('sys/mounts/secret', 'auth/kubernetes/role/external-secrets')]
+    assert len(config_writes) == 2
+    # (the audit log identifies the token through its policies, found in the matching response entries)
+    policies = [entry['auth']['policies'] for entry in server.audit.entries()
+                if entry.get('type') == 'response' and entry['request']['operation'] in ('create', 'update')
+                and entry['request']['path'] in ('sys/mounts/secret', 'auth/kubernetes/role/external-secrets')]
+    assert policies == [['ai-platform-admin', 'default']] * 2
+
+
+def test_restart_seals_and_the_rerun_unseals(role):
+    role.server.restart()
+    assert hvac.Client(url=role.server.url).sys.read_seal_status()['sealed'] is True
+    proc = role.run()
+    assert changed(proc) == 1  # the unseal, nothing else
+    assert re.search(r'TASK \[baremetal\.ai_platform\.vault : Configure \| unseal every sealed replica\].*?\nchanged:',
+                     proc.stdout, re.S)
+    assert hvac.Client(url=role.server.url).sys.read_seal_status()['sealed'] is False
+    assert_no_secret_in(proc, role.stored())
+
+
+def test_third_run_changes_nothing_and_writes_nothing(role):
+    role.server.audit.mark()
+    proc = role.run()
+    assert changed(proc) == 0
+    # The only write-type call is the AppRole login that gets the scoped token.
+    assert role.server.audit.writes() == [('update', 'auth/approle/login')]
+    assert_no_secret_in(proc, role.stored())
