@@ -166,3 +166,16 @@ def test_approle_login_writes_with_a_scoped_token(dev_vault, tmp_path, prefix):
     assert first["changed"] is True, first.get("msg")
     assert task_result(run('kv.yml', tmp_path, extra))['changed'] is False
     assert versions(client, MOUNT, ['%s/agents/a1' % prefix]) == {'%s/agents/a1' % prefix: 1}
+
+
+def test_vvv_output_holds_no_secret_value(dev_vault, tmp_path, prefix):
+    secrets = declared(prefix)
+    proc = run('kv.yml', tmp_path, {'kv_url': dev_vault.url, 'kv_token': dev_vault.root, 'kv_secrets': secrets},
+               '-vvv', '--diff', json_output=False)
+    assert proc.returncode == 0 and 'changed: [localhost]' in proc.stdout
+    output = proc.stdout + proc.stderr
+    stored = [value for s in secrets for value in values(dev_vault.client, MOUNT, s['path']).values()]
+    assert len(stored) == 8  # 4 declared + 4 generated
+    leaked = [value for value in stored + [dev_vault.root] if value in output]
+    assert leaked == []
+    assert '%s/%s/agents/doc-fetcher' % (MOUNT, prefix) in output  # the paths are named
