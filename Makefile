@@ -66,7 +66,7 @@ unit: venv
 	$(PY) -m pytest -q tests/unit
 
 integration: deps
-	$(PY) -m pytest -q tests/integration
+	$(PY) -m pytest -q tests/integration tests/policy
 
 molecule: apt venv
 	tests/lab/lab.sh image
