@@ -128,9 +128,9 @@ def provider_budgets(providers):
                               'time_period': budget['budget_duration']}
         others = [p['name'] for p in members if p is not budgeted[0]]
         if others:
+            shared = ', '.join(show(name) for name in others)
             warnings.append('provider %s budget is LiteLLM provider %s budget, which also counts and caps %s '
-                            '(same LiteLLM provider id)' % (show(budgeted[0]['name']), show(litellm_id),
-                                                           ', '.join(show(name) for name in others)))
+                            '(same LiteLLM provider id)' % (show(budgeted[0]['name']), show(litellm_id), shared))
     return config, warnings
 
 

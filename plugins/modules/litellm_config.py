@@ -91,11 +91,13 @@ options:
     type: raw
     default: '0644'
 author:
-  - baremetal.ai_platform contributors
+  - baremetal.ai_platform contributors (@baremetal)
 attributes:
   check_mode:
+    description: Builds the config and reports whether O(dest) would change; writes nothing.
     support: full
   diff_mode:
+    description: Shows the old and new config text of O(dest).
     support: full
 '''
 
@@ -125,7 +127,7 @@ config:
   returned: always
   type: str
 sha256:
-  description: SHA-256 of O(config)'s UTF-8 bytes.
+  description: SHA-256 of the UTF-8 bytes of RV(config).
   returned: always
   type: str
   sample: 3f0c9d8e7b4a1c2d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5
@@ -181,7 +183,7 @@ def main():
             model_aliases=dict(type='list', elements='dict', required=True),
             router=dict(type='dict', default={}),
             teams=dict(type='list', elements='dict', default=[]),
-            secrets=dict(type='list', elements='dict', required=True),
+            secrets=dict(type='list', elements='dict', required=True, no_log=False),
             master_key_env=dict(type='str', default='LITELLM_MASTER_KEY', no_log=False),
             database_url_env=dict(type='str', default='DATABASE_URL'),
             langfuse=dict(type='bool', default=True),

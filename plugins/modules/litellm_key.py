@@ -18,7 +18,7 @@ description:
     reruns are stable (LiteLLM shows a generated key only once).
   - Reads the existing keys with C(/key/list) (100 per page, so one request for up to 100 keys), and
     compares the supplied value with LiteLLM's stored hash; a different value (a rotated key in Vault)
-    replaces the key: the old one is deleted, the new one generated under the same alias.
+    replaces the key (the old one is deleted, the new one generated under the same alias).
   - Key values never appear in the output or the diff.
 extends_documentation_fragment:
   - baremetal.ai_platform.litellm
@@ -64,11 +64,13 @@ options:
         choices: [present, absent]
         default: present
 author:
-  - baremetal.ai_platform contributors
+  - baremetal.ai_platform contributors (@baremetal)
 attributes:
   check_mode:
+    description: Lists the keys and reports what would be created, updated, replaced or deleted; writes nothing.
     support: full
   diff_mode:
+    description: Shows the user-set fields of each key that changes, with key values masked.
     support: full
 '''
 

@@ -66,11 +66,13 @@ options:
         choices: [present, absent]
         default: present
 author:
-  - baremetal.ai_platform contributors
+  - baremetal.ai_platform contributors (@baremetal)
 attributes:
   check_mode:
+    description: Lists the teams and reports what would be created, updated or deleted; writes nothing.
     support: full
   diff_mode:
+    description: Shows the user-set fields of each team that changes, before and after.
     support: full
 '''
 

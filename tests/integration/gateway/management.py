@@ -55,7 +55,6 @@ class StandIn:
         self._log.close()
 
 
-
 def run_manage(workdir, url, master_key, teams=None, keys=None, check=False, diff=False, extra=None):
     """Run playbooks/manage.yml with -vvv; (results dict, full output text)."""
     workdir.mkdir(parents=True, exist_ok=True)

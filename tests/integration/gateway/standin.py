@@ -69,10 +69,10 @@ def key_view(row):
 def handle(store, method, path, query, body):
     """(status, payload) for one API call."""
     if path == '/team/list' and method == 'GET':
-        return 200, [dict(team_view(row), keys=[key_view(k) for k in store.keys.values()
-                                                 if k.get('team_id') == row['team_id']],
-                          team_memberships=[]) for row in sorted(store.teams.values(),
-                                                                 key=lambda r: r.get('team_alias') or '')]
+        rows = sorted(store.teams.values(), key=lambda r: r.get('team_alias') or '')
+        return 200, [dict(team_view(row), team_memberships=[],
+                          keys=[key_view(k) for k in store.keys.values() if k.get('team_id') == row['team_id']])
+                     for row in rows]
     if path == '/team/new' and method == 'POST':
         data = validated(NewTeamRequest, body)
         team_id = data.team_id or str(uuid.uuid4())

@@ -21,7 +21,7 @@ def served_by(headers):
 
 def test_fast_spreads_over_both_deployments(routing):
     seen = []
-    for _ in range(20):
+    for _attempt in range(20):
         status, headers, body = routing.chat('fast')
         assert status == 200, body
         seen.append(served_by(headers))
@@ -32,7 +32,7 @@ def test_fast_spreads_over_both_deployments(routing):
 def test_both_cloud_deployments_failing_429_and_500_served_by_local(routing):
     routing.fakes['openai'].fail_with = 429
     routing.fakes['anthropic'].fail_with = 500
-    for _ in range(3):
+    for _attempt in range(3):
         status, headers, body = routing.chat('fast')
         assert status == 200, body
         assert served_by(headers) == LOCAL_ID
@@ -43,7 +43,7 @@ def test_both_cloud_deployments_failing_429_and_500_served_by_local(routing):
 
 def test_spark_failing_503_local_falls_back_to_fast(routing):
     routing.fakes['spark'].fail_with = 503
-    for _ in range(3):
+    for _attempt in range(3):
         status, headers, body = routing.chat('local')
         assert status == 200, body
         assert served_by(headers) in FAST_IDS
@@ -51,7 +51,7 @@ def test_spark_failing_503_local_falls_back_to_fast(routing):
 
 
 def test_metrics_carry_spend_per_deployment(routing):
-    for _ in range(4):
+    for _attempt in range(4):
         assert routing.chat('fast')[0] == 200
     # Prometheus scrapes without a key (require_auth_for_metrics_endpoint: false in the config).
     status, _headers, body = routing.request('GET', '/metrics/')
@@ -82,7 +82,7 @@ def test_langfuse_callback_reaches_receiver_with_configured_key(routing, langfus
 def test_provider_over_budget_stops_being_used(limits):
     anthropic = limits.fakes['anthropic']
     # Until Anthropic has served one call its tiny budget (1e-5 USD) is not yet spent.
-    for _ in range(30):
+    for _attempt in range(30):
         status, headers, body = limits.chat('fast')
         assert status == 200, body
         if served_by(headers) == 'fast-anthropic-claude-haiku':
@@ -90,7 +90,7 @@ def test_provider_over_budget_stops_being_used(limits):
     assert anthropic.count() >= 1
     spent_calls = anthropic.count()
     time.sleep(0.5)  # spend is recorded by a callback after the answer
-    for _ in range(8):
+    for _attempt in range(8):
         status, headers, body = limits.chat('fast')
         assert status == 200, body
         assert served_by(headers) == 'fast-openai-gpt-4o-mini'
@@ -118,7 +118,7 @@ def test_rpm_limit_on_spark_deployment_enforced(limits):
         time.sleep(61 - time.gmtime().tm_sec)
     spark = limits.fakes['spark']
     before = spark.count()
-    answers = [limits.chat('local') for _ in range(5)]
+    answers = [limits.chat('local') for _attempt in range(5)]
     served = [served_by(headers) for _status, headers, _body in answers]
     # rpm: 2 on the Spark deployment: at most two calls reach it in this minute (LiteLLM 1.108.7
     # admitted one here: its pre-call check counts the reservation); the rest go to the fallback

@@ -60,9 +60,9 @@ def test_deployment_pinned_probed_restricted_and_checksummed(rendered):
     assert container['livenessProbe']['httpGet']['path'] == '/health/liveliness'
     assert container['readinessProbe']['httpGet']['path'] == '/health/readiness'
     assert container['resources']['requests'] and container['resources']['limits']
-    assert container['securityContext'] == {'runAsNonRoot': True, 'allowPrivilegeEscalation': False,
-                                             'capabilities': {'drop': ['ALL']},
-                                             'seccompProfile': {'type': 'RuntimeDefault'}}
+    restricted = {'runAsNonRoot': True, 'allowPrivilegeEscalation': False, 'capabilities': {'drop': ['ALL']},
+                  'seccompProfile': {'type': 'RuntimeDefault'}}
+    assert container['securityContext'] == restricted
     assert container['envFrom'] == [{'secretRef': {'name': 'litellm-env'}}]
     env = objects[('ExternalSecret', 'litellm-env')]['spec']['data']
     assert sorted(item['secretKey'] for item in env) == sorted([
