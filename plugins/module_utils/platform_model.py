@@ -406,11 +406,21 @@ def _check_agents(check, aliases, teams):
                 check.add(path + '.model', '%s is not a defined alias (defined: %s)' % (show(model), _defined(alias_names)))
             elif team in teams and model not in teams[team]:
                 check.add(path + '.model', '%s is not in the models of team %s (%s)' % (show(model), show(team), _defined(teams[team])))
+        check.matches(path + '.image', agent.get('image'), _is_pinned_image,
+                      'is not a pinned image (name:tag or name@sha256:digest, tag not latest)', required=False)
         check.string_list(path + '.tools', agent.get('tools'), required=False)
         _check_permissions(check, path + '.permissions', agent.get('permissions'))
         _check_resources(check, path + '.resources', agent.get('resources'))
         _check_scaling(check, path + '.scaling', agent.get('scaling'))
     check.unique([(p + '.name', e.get('name')) for p, e in entries], 'agent name')
+
+
+def _is_pinned_image(image):
+    if '@sha256:' in image:
+        return True
+    # The tag follows the last ':' after the last '/' (a registry may carry a port).
+    name, _sep, tag = image.rpartition('/')[2].partition(':')
+    return bool(name) and bool(tag) and tag != 'latest' and ' ' not in image
 
 
 def _check_permissions(check, path, permissions):

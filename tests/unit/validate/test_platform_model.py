@@ -123,6 +123,12 @@ CASES = {
     'duplicate agent': (
         _set(('ai_platform_agents', 1, 'name'), 'doc-fetcher'),
         "ai_platform_agents[1] (doc-fetcher).name: duplicate agent name 'doc-fetcher'"),
+    'agent image latest': (
+        _set(('ai_platform_agents', 0, 'image'), 'registry.example.internal:5000/agent-runtime:latest'),
+        "ai_platform_agents[0] (doc-fetcher).image: 'registry.example.internal:5000/agent-runtime:latest' is not a pinned image"),
+    'agent image without tag': (
+        _set(('ai_platform_agents', 0, 'image'), 'registry.example.internal:5000/agent-runtime'),
+        "ai_platform_agents[0] (doc-fetcher).image: 'registry.example.internal:5000/agent-runtime' is not a pinned image"),
     'cpu request above limit': (
         _set(('ai_platform_agents', 0, 'resources', 'requests', 'cpu'), '2'),
         "ai_platform_agents[0] (doc-fetcher).resources.requests.cpu: '2' is more than the limit '500m'"),
@@ -304,6 +310,13 @@ def test_garbage_model_reports_instead_of_raising():
     assert "ai_platform_model_aliases[0] (x).deployments: must be a list, got 'nope'" in errors
     assert 'ai_platform_agents[0].permissions[0]: must be a mapping, got 1' in errors
     assert 'ai_platform_site: is required' in errors
+
+
+@pytest.mark.parametrize('image', ['registry.example.internal:5000/agent-runtime:1.4.2', 'agent:2',
+                                   'ghcr.io/x/agent@sha256:' + 'a' * 64])
+def test_pinned_agent_images_pass(model, image):
+    model['ai_platform_agents'][0]['image'] = image
+    assert errors_of(model) == []
 
 
 def test_team_with_both_unlimited_and_duration(model):
