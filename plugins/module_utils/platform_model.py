@@ -222,12 +222,14 @@ def check_platform(model):
     """Every problem in the inventory model, as a list of (path, message)."""
     check = _Checker(model)
     _check_site(check)
-    providers = _check_providers(check)
+    provider_entries = _check_providers(check)
+    providers = dict((entry['name'], entry.get('kind')) for _path, entry in reversed(provider_entries)
+                     if _is_str(entry.get('name')))
     aliases = _check_aliases(check, providers)
     _check_router(check)
     teams = _check_teams(check, aliases)
     _check_agents(check, aliases, teams)
-    _check_secrets(check, providers)
+    _check_secrets(check, provider_entries)
     _check_groups(check, providers, aliases)
     return check.errors
 
@@ -297,9 +299,8 @@ def _check_budget(check, path, entry, required):
 
 
 def _check_providers(check):
-    """Returns {name: kind} of the providers."""
+    """Returns the provider entries as (path, entry)."""
     entries = check.entries('ai_platform_providers')
-    kinds = {}
     for path, provider in entries:
         check.label(path + '.name', provider.get('name'), 'provider name')
         kind = provider.get('kind')
@@ -312,10 +313,8 @@ def _check_providers(check):
         budget = check.typed(path + '.budget', provider.get('budget'), dict, required=False)
         if budget is not None:
             _check_budget(check, path + '.budget', budget, required=True)
-        if _is_str(provider.get('name')):
-            kinds.setdefault(provider['name'], kind)
     check.unique([(p + '.name', e.get('name')) for p, e in entries], 'provider name')
-    return kinds
+    return entries
 
 
 def _check_aliases(check, providers):
@@ -471,7 +470,7 @@ def _check_scaling(check, path, scaling):
         check.add(path + '.min_replicas', '%s is more than max_replicas %s' % (show(low), show(high)))
 
 
-def _check_secrets(check, providers):
+def _check_secrets(check, provider_entries):
     entries = check.entries('ai_platform_secrets', key='env')
     vault = check.model.get('ai_platform_vault')
     prefix = vault.get('path_prefix') if isinstance(vault, dict) else None
@@ -486,7 +485,7 @@ def _check_secrets(check, providers):
                                       'secrets' % (show(secret_path), show(reserved)))
     check.unique([(p + '.env', e.get('env')) for p, e in entries], 'env')
     envs = set(_names(entries, 'env'))
-    for path, provider in check.entries('ai_platform_providers'):
+    for path, provider in provider_entries:
         env = provider.get('api_key_env')
         if _is_str(env) and env not in envs:
             check.add(path + '.api_key_env', '%s has no entry in ai_platform_secrets (add one with env: %s, '

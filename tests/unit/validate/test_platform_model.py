@@ -412,3 +412,9 @@ def test_routing_table_and_budgets(model):
     assert budgets['research'] == {'unlimited': False, 'max_budget': 40.0, 'budget_duration': '1d',
                                    'budget_seconds': 86400, 'rpm_limit': 300, 'tpm_limit': 400000}
     assert budgets['platform']['unlimited'] is True and budgets['platform']['max_budget'] is None
+
+
+def test_a_wrong_shape_is_reported_once(model):
+    model['ai_platform_providers'] = 'openai'
+    paths = [path for path, _message in pm.check_platform(model)]
+    assert paths.count('ai_platform_providers') == 1
