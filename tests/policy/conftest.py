@@ -1,5 +1,6 @@
 """Render the whole platform once per inventory (session) for the policy checks."""
 
+import concurrent.futures
 import os
 import re
 import sys
@@ -27,7 +28,7 @@ TEST_SECRETS = {
 
 
 def _platform_roles():
-    with open(os.path.join(REPO, os.environ.get('POLICY_PLAYBOOK', 'playbooks/platform.yml'))) as handle:
+    with open(os.path.join(REPO, 'playbooks', 'platform.yml')) as handle:
         plays = yaml.safe_load(handle)
     return [r['role'].split('.')[-1] for play in plays for r in play.get('roles', [])]
 
@@ -39,11 +40,17 @@ def rendered(tmp_path_factory):
     if missing:
         pytest.skip('playbooks/platform.yml lists roles not written yet: %s' % ', '.join(missing))
     out = {}
-    for inventory in INVENTORIES:
+
+    def render(inventory):
         dest = str(tmp_path_factory.mktemp('render-%s' % inventory))
-        proc = run_playbook(os.environ.get('POLICY_PLAYBOOK', 'playbooks/platform.yml'), '-e', 'ai_platform_render_dir=%s' % dest,
-                            '-e', 'ai_platform_apply=false',
-                            inventory=os.path.join('inventories', inventory), env=TEST_SECRETS)
+        return dest, run_playbook('playbooks/platform.yml', '-e', 'ai_platform_render_dir=%s' % dest,
+                                  '-e', 'ai_platform_apply=false',
+                                  inventory=os.path.join('inventories', inventory), env=TEST_SECRETS)
+
+    # Both inventories at once: the runs are independent and mostly wait on Ansible's forks.
+    with concurrent.futures.ThreadPoolExecutor(len(INVENTORIES)) as pool:
+        results = dict(zip(INVENTORIES, pool.map(render, INVENTORIES)))
+    for inventory, (dest, proc) in results.items():
         assert proc.returncode == 0, 'rendering %s failed:\n%s' % (inventory, proc.stdout[-4000:])
         group_vars = os.path.join(REPO, 'inventories', inventory, 'group_vars', 'all')
         with open(os.path.join(group_vars, 'platform.yml')) as handle:

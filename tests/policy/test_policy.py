@@ -60,6 +60,9 @@ CHART_VALUES = {
     'reloader': {'resources': ['reloader.deployment.resources'],
                  'securityContext': ['reloader.deployment.containerSecurityContext'],
                  'podSecurityContext': ['reloader.deployment.securityContext']},
+    # LiteLLM's database (gateway role): resources only; the Bitnami chart's default pod and container
+    # security contexts already meet "restricted" (checked live only).
+    'postgresql': {'resources': ['primary.resources']},
     'open-webui': {'resources': ['resources'], 'securityContext': ['containerSecurityContext'],
                    'podSecurityContext': ['podSecurityContext']},
     'kube-prometheus-stack': {
