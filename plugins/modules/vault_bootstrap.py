@@ -63,7 +63,7 @@ options:
     elements: str
     default: []
 author:
-  - baremetal.ai_platform contributors
+  - baremetal.ai_platform contributors (@baremetal)
 """
 
 EXAMPLES = r"""
@@ -132,8 +132,8 @@ def main():
     argument_spec = vault_argument_spec(auth=False)
     argument_spec.update(
         replicas=dict(type='list', elements='str', default=[]),
-        key_shares=dict(type='int', default=5),
-        key_threshold=dict(type='int', default=3),
+        key_shares=dict(type='int', default=5, no_log=False),
+        key_threshold=dict(type='int', default=3, no_log=False),
         unseal_keys=dict(type='list', elements='str', default=[], no_log=True),
         initialise=dict(type='bool', default=True),
         unseal=dict(type='bool', default=True),

@@ -79,7 +79,7 @@ options:
     type: int
     default: 32
 author:
-  - baremetal.ai_platform contributors
+  - baremetal.ai_platform contributors (@baremetal)
 """
 
 EXAMPLES = r"""
@@ -133,7 +133,7 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.vault import
 def main():
     argument_spec = vault_argument_spec()
     argument_spec.update(
-        secrets=dict(type='list', elements='dict', required=True, options=dict(
+        secrets=dict(type='list', elements='dict', required=True, no_log=False, options=dict(
             path=dict(type='str', required=True),
             mount=dict(type='str'),
             data=dict(type='dict', default={}, no_log=True),

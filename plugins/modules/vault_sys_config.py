@@ -45,7 +45,7 @@ options:
         type: str
         default: kv
       options:
-        description: Engine options, for example V({version: "2"}) for KV version 2.
+        description: Engine options, for example C(version=2) for KV version 2.
         type: dict
         default: {}
   auth_methods:
@@ -93,7 +93,7 @@ options:
         type: dict
         required: true
 author:
-  - baremetal.ai_platform contributors
+  - baremetal.ai_platform contributors (@baremetal)
 """
 
 EXAMPLES = r"""

@@ -74,7 +74,10 @@ def consumers():
     settings = group_vars('secrets.yml')
     entries, vault = settings['ai_platform_secrets'], settings['ai_platform_vault']
     prefix = vault['path_prefix']
-    by_path = lambda *paths: [e for e in entries if any(e['path'].startswith(p) for p in paths)]  # noqa: E731
+
+    def by_path(*paths):
+        return [e for e in entries if any(e['path'].startswith(p) for p in paths)]
+
     built = [
         external_secret(by_path(prefix + '/providers/', prefix + '/litellm'), 'litellm-secrets', 'ai-gateway', vault),
         external_secret(by_path(prefix + '/langfuse'), 'langfuse-keys', 'ai-observability', vault),
@@ -94,7 +97,8 @@ def test_offline_consumer_external_secrets_validate_against_the_crd(manifest_val
     built = consumers()
     assert len(built) == 3 + 18
     litellm = built[0]['spec']['data']
-    assert [d['secretKey'] for d in litellm] == ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY',
-                                                'SPARK_VLLM_API_KEY', 'LITELLM_MASTER_KEY', 'DATABASE_URL']
-    assert dict((obj['metadata']['name'], manifest_validator.errors(obj)) for obj in built) == dict(
-        (obj['metadata']['name'], []) for obj in built)
+    assert [d['secretKey'] for d in litellm] == [
+        'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'SPARK_VLLM_API_KEY', 'LITELLM_MASTER_KEY',
+        'DATABASE_URL']
+    errors = dict((obj['metadata']['name'], manifest_validator.errors(obj)) for obj in built)
+    assert errors == dict((name, []) for name in errors)
