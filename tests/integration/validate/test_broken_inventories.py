@@ -2,8 +2,9 @@
 
 Each case is inventories/lab plus a small override: an extra-vars file (`-e @file`) replacing one
 variable with a broken copy, or a copy of the inventory with a group changed. Every run must fail,
-name the variable path and the offending value, and show no host but localhost in the stats (the
-lab containers need not exist: a host that was tried would appear there as unreachable).
+name the variable path and the offending value, and show no host but localhost in the stats. Every
+machine is pointed at a container that does not exist, so a host that was tried would appear there
+as unreachable (and a running lab is never converged by these tests).
 """
 
 import copy
