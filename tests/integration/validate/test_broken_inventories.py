@@ -318,3 +318,11 @@ def test_limit_without_localhost_stops_before_any_host():
     assert proc.result['stats']['nuc1']['failures'] == 1
     assert [play['play']['name'] for play in proc.result['plays']] == [
         'Validate the inventory', 'Refuse to go on without a validated inventory']
+
+
+def test_tags_do_not_skip_validation():
+    """`--tags base` still runs the checks (tagged always) and stops on a broken inventory."""
+    proc = run_playbook('site.yml', '--tags', 'base', '-e', 'k3s_api_vip=10.89.7.300', *NOWHERE,
+                        inventory=LAB, json_output=True, timeout=300)
+    message = _assert_stopped_in_validation(proc)
+    assert "k3s_api_vip: '10.89.7.300' is not an IP address" in message
