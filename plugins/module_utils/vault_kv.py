@@ -57,7 +57,7 @@ class PathPlan(object):
 
 
 def normalise(secrets, default_mount):
-    """Declared secrets as (mount, path, data, generate) with paths cleaned and duplicates refused."""
+    """Declared secrets as (mount, path, data, generate, prefix) with paths cleaned and duplicates refused."""
     seen = set()
     result = []
     for secret in secrets:
@@ -71,7 +71,7 @@ def normalise(secrets, default_mount):
         both = sorted(set(generate) & set(data))
         if both:
             raise VaultError('secret %s/%s: keys %s are both given and generated' % (mount, path, ', '.join(both)))
-        result.append((mount, path, data, generate))
+        result.append((mount, path, data, generate, secret.get('generate_prefix') or ''))
     return result
 
 
@@ -105,7 +105,7 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
     declared = normalise(secrets, default_mount)
     for mount in sorted(set(item[0] for item in declared)):
         vault.require_kv2_mount(mount)
-    data_paths = ['%s/data/%s' % (mount, path) for mount, path, _data, _gen in declared]
+    data_paths = ['%s/data/%s' % (item[0], item[1]) for item in declared]
     caps = vault.capabilities(data_paths)
     unreadable = [path for path in data_paths if not _has(caps[path], ['read'])]
     if unreadable:
@@ -113,7 +113,7 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
                          % (vault.url, ', '.join(unreadable)))
 
     plans = []
-    for mount, path, data, generate in declared:
+    for mount, path, data, generate, prefix in declared:
         version, current = read_current(vault, mount, path)
         desired = {} if purge else dict(current or {})
         desired.update(data)
@@ -121,7 +121,7 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
             if key in (current or {}):
                 desired[key] = current[key]
             else:
-                desired[key] = _random.token_urlsafe(generate_length)
+                desired[key] = prefix + _random.token_urlsafe(generate_length)
                 if on_generated:
                     on_generated(desired[key])
         plans.append(PathPlan(mount, path, version, current, desired))

@@ -62,6 +62,11 @@ options:
         type: list
         elements: str
         default: []
+      generate_prefix:
+        description:
+          - Text put before each generated value of this secret, for example V(sk-) for LiteLLM keys.
+        type: str
+        default: ""
   mount:
     description:
       - Default KV version 2 mount for secrets that name none.
@@ -138,6 +143,7 @@ def main():
             mount=dict(type='str'),
             data=dict(type='dict', default={}, no_log=True),
             generate=dict(type='list', elements='str', default=[], no_log=False),
+            generate_prefix=dict(type='str', default=''),
         )),
         mount=dict(type='str', default='secret'),
         purge=dict(type='bool', default=False),

@@ -81,8 +81,10 @@ class Audit(object):
         return [entry['request'] for entry in self.entries() if entry.get('type') == 'request']
 
     def writes(self, prefix=''):
+        """Write-type requests; capabilities-self is a POST that only asks what the token may do."""
         return [(r['operation'], r['path']) for r in self.requests()
-                if r['operation'] in ('create', 'update', 'delete') and r['path'].startswith(prefix)]
+                if r['operation'] in ('create', 'update', 'delete') and r['path'].startswith(prefix)
+                and r['path'] != 'sys/capabilities-self']
 
 
 def audit_config(workdir):

@@ -18,6 +18,10 @@ from ansible.parsing.vault import VaultLib, VaultSecret
 from helpers_secrets import run
 
 PASSPHRASE = 'correct horse battery staple 7'
+AGENTS = ['doc-fetcher', 'code-reviewer']
+GENERATED = dict([('ai-platform/agents/%s' % name, ['litellm_key', 'nats_password']) for name in AGENTS]
+                 + [('ai-platform/litellm', ['master_key']), ('ai-platform/open-webui', ['secret_key']),
+                    ('ai-platform/nats/nack', ['password'])])
 NAMESPACES = {'gateway': 'ai-gateway', 'secrets': 'vault', 'observability': 'ai-observability',
               'messaging': 'ai-messaging', 'workflows': 'ai-workflows', 'agents': 'ai-agents', 'webui': 'ai-webui'}
 
@@ -40,6 +44,7 @@ def role(nondev_vault, tmp_path_factory):
         'vault_key_shares': 3,
         'vault_key_threshold': 2,
         'vault_kubernetes_ca_cert': (work / 'ca.crt').read_text(),
+        'ai_platform_agents': [{'name': name} for name in AGENTS],
     }
 
     class Role(object):
@@ -65,10 +70,18 @@ def changed(proc):
     return int(re.search(r'localhost\s+: ok=\d+\s+changed=(\d+)', proc.stdout).group(1))
 
 
-def assert_no_secret_in(proc, stored):
+def generated(server, stored):
+    root = hvac.Client(url=server.url, token=stored['root_token'])
+    return dict((path, root.secrets.kv.v2.read_secret_version(path=path, raise_on_deleted_version=True)['data'])
+                for path in GENERATED)
+
+
+def assert_no_secret_in(proc, stored, server):
     output = proc.stdout + proc.stderr
-    for value in stored['keys_base64'] + [stored['root_token'], stored['admin_secret_id']]:
-        assert value not in output
+    made = [value for secret in generated(server, stored).values() for value in secret['data'].values()]
+    secrets = stored['keys_base64'] + [stored['root_token'], stored['admin_secret_id']] + made
+    assert len(secrets) == 3 + 2 + 7
+    assert [value for value in secrets if value in output] == []
     assert len(output) > 20000  # really -vvv: module args, results and paths are all there
 
 
@@ -87,7 +100,13 @@ def test_first_run_initialises_unseals_and_configures_with_a_scoped_approle(role
     stored = role.stored()
     assert sorted(stored) == ['admin_role_id', 'admin_secret_id', 'keys_base64', 'root_token']
     assert len(stored['keys_base64']) == 3
-    assert_no_secret_in(proc, stored)
+    assert_no_secret_in(proc, stored, server)
+
+    # The collection's own secrets are generated once, LiteLLM keys with LiteLLM's sk- prefix.
+    made = generated(server, stored)
+    assert dict((path, sorted(secret['data'])) for path, secret in made.items()) == GENERATED
+    assert all(secret['metadata']['version'] == 1 for secret in made.values())
+    assert made['ai-platform/agents/doc-fetcher']['data']['litellm_key'].startswith('sk-')
 
     root = hvac.Client(url=server.url, token=stored['root_token'])
     mounts = root.sys.list_mounted_secrets_engines()['data']
@@ -128,7 +147,7 @@ def test_restart_seals_and_the_rerun_unseals(role):
     assert re.search(r'TASK \[baremetal\.ai_platform\.vault : Configure \| unseal every sealed replica\].*?\nchanged:',
                      proc.stdout, re.S)
     assert hvac.Client(url=role.server.url).sys.read_seal_status()['sealed'] is False
-    assert_no_secret_in(proc, role.stored())
+    assert_no_secret_in(proc, role.stored(), role.server)
 
 
 def test_third_run_changes_nothing_and_writes_nothing(role):
@@ -136,5 +155,7 @@ def test_third_run_changes_nothing_and_writes_nothing(role):
     proc = role.run()
     assert changed(proc) == 0
     # The only write-type call is the AppRole login that gets the scoped token.
-    assert role.server.audit.writes() == [('update', 'auth/approle/login')]
-    assert_no_secret_in(proc, role.stored())
+    # (one login for the configuration, one for the generated secrets)
+    assert role.server.audit.writes() == [('update', 'auth/approle/login')] * 2
+    assert all(secret['metadata']['version'] == 1 for secret in generated(role.server, role.stored()).values())
+    assert_no_secret_in(proc, role.stored(), role.server)
