@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, baremetal.ai_platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Policy checks over rendered Kubernetes objects (no cluster needed).
@@ -6,7 +5,7 @@
 Each check takes objects (and what it needs to know about the site) and returns a list of
 violations, each a string naming the object and the rule; an empty list means compliant.
 
-    policy.py DIR --namespaces-from inventories/lab    # print every violation, exit 1 if any
+    python tests/tools/policy.py DIR    # print every violation, exit 1 if any
 """
 
 import argparse

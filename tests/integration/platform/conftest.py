@@ -92,7 +92,7 @@ def nats_server(rendered_messaging, tmp_path_factory):
     conf = write_conf(values, work, CLIENT_PORT, MONITOR_PORT)
     proc, log = start_nats(binary, conf, passwords, MONITOR_PORT)
     assert proc.poll() is None, log
-    account = next(iter(accounts))
+    account = list(accounts)[0]
     conf_text = conf.read_text()
     users = {u['user']: _VAR.match(u['password']).group(1)[1:] for u in accounts[account]['users']}
     server = {'url': 'nats://127.0.0.1:%d' % CLIENT_PORT, 'monitor': 'http://127.0.0.1:%d' % MONITOR_PORT,
