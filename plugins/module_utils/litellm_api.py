@@ -112,6 +112,26 @@ class LiteLLMClient(object):
             attempt += 1
 
 
+def run_module(module, items, identity, reconcile):
+    """Shared body of litellm_team and litellm_key: check identities, reconcile, report, exit."""
+    ids = [item[identity] for item in items]
+    duplicates = sorted(set(value for value in ids if ids.count(value) > 1))
+    if duplicates:
+        module.fail_json(msg='%s %s given more than once' % (identity, ', '.join(duplicates)))
+    params = module.params
+    client = LiteLLMClient(params['api_url'], params['master_key'], params['timeout'], params['retries'],
+                           params['validate_certs'])
+    try:
+        result = reconcile(client, items, module.check_mode)
+    except LiteLLMError as exc:
+        module.fail_json(msg=str(exc), status=exc.status, requests=client.requests)
+    before, after = result.pop('before'), result.pop('after')
+    changed = any(result[name] for name in ('created', 'updated', 'replaced', 'deleted') if name in result)
+    if module._diff and changed:
+        result['diff'] = dict(before=before, after=after)
+    module.exit_json(changed=changed, requests=client.requests, **result)
+
+
 def key_hash(key):
     """LiteLLM stores a virtual key as the SHA-256 hex digest of its value (the listed `token`)."""
     return hashlib.sha256(key.encode('utf-8')).hexdigest()

@@ -118,11 +118,11 @@ requests:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api import (
-    LiteLLMClient,
     LiteLLMError,
     field_changes,
     key_hash,
     litellm_argument_spec,
+    run_module,
     user_fields,
     view,
 )
@@ -211,28 +211,12 @@ def main():
         required_if=[('state', 'present', ('key',))],
     ))
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    aliases = [item['key_alias'] for item in module.params['keys']]
-    duplicates = sorted(set(alias for alias in aliases if aliases.count(alias) > 1))
-    if duplicates:
-        module.fail_json(msg='keys: key_alias %s given more than once' % ', '.join(duplicates))
     bad = [item['key_alias'] for item in module.params['keys']
            if item['state'] == 'present' and not item['key'].startswith('sk-')]
     if bad:
         module.fail_json(msg="keys: the key of %s must start with 'sk-' (LiteLLM refuses other values)"
                          % ', '.join(bad))
-
-    client = LiteLLMClient(module.params['api_url'], module.params['master_key'], module.params['timeout'],
-                           module.params['retries'], module.params['validate_certs'])
-    try:
-        result = reconcile(client, module.params['keys'], module.check_mode)
-    except LiteLLMError as exc:
-        module.fail_json(msg=str(exc), status=exc.status, requests=client.requests)
-
-    before, after = result.pop('before'), result.pop('after')
-    changed = bool(result['created'] or result['updated'] or result['replaced'] or result['deleted'])
-    if module._diff and changed:
-        result['diff'] = dict(before=before, after=after)
-    module.exit_json(changed=changed, requests=client.requests, **result)
+    run_module(module, module.params['keys'], 'key_alias', reconcile)
 
 
 if __name__ == '__main__':

@@ -129,10 +129,9 @@ requests:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api import (
-    LiteLLMClient,
-    LiteLLMError,
     field_changes,
     litellm_argument_spec,
+    run_module,
     user_fields,
     view,
 )
@@ -199,23 +198,7 @@ def main():
         mutually_exclusive=[('unlimited', 'max_budget'), ('unlimited', 'budget_duration')],
     ))
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    ids = [team['team_id'] for team in module.params['teams']]
-    duplicates = sorted(set(team_id for team_id in ids if ids.count(team_id) > 1))
-    if duplicates:
-        module.fail_json(msg='teams: team_id %s given more than once' % ', '.join(duplicates))
-
-    client = LiteLLMClient(module.params['api_url'], module.params['master_key'], module.params['timeout'],
-                           module.params['retries'], module.params['validate_certs'])
-    try:
-        result = reconcile(client, module.params['teams'], module.check_mode)
-    except LiteLLMError as exc:
-        module.fail_json(msg=str(exc), status=exc.status, requests=client.requests)
-
-    before, after = result.pop('before'), result.pop('after')
-    changed = bool(result['created'] or result['updated'] or result['deleted'])
-    if module._diff and changed:
-        result['diff'] = dict(before=before, after=after)
-    module.exit_json(changed=changed, requests=client.requests, **result)
+    run_module(module, module.params['teams'], 'team_id', reconcile)
 
 
 if __name__ == '__main__':

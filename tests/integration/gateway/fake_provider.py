@@ -11,6 +11,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from json_http import send_json
+
 
 class FakeProvider:
     """A provider on 127.0.0.1:<port>; `fail_with` makes every call answer that status."""
@@ -61,12 +63,7 @@ class FakeProvider:
                 pass
 
             def _send(self, status, payload):
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header('Content-Type', 'application/json')
-                self.send_header('Content-Length', str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, payload)
 
             def do_GET(self):
                 self._send(200, {'object': 'list', 'data': [{'id': provider.name, 'object': 'model'}]})

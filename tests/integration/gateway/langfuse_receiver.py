@@ -3,6 +3,8 @@
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from json_http import send_json
+
 
 class LangfuseReceiver:
     def __init__(self, port):
@@ -23,12 +25,7 @@ class LangfuseReceiver:
                 with receiver._lock:
                     receiver.requests.append({'method': self.command, 'path': self.path,
                                               'headers': dict(self.headers), 'size': len(body)})
-                data = b'{}'
-                self.send_response(200)
-                self.send_header('Content-Type', 'application/json')
-                self.send_header('Content-Length', str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, 200, {})
 
             do_GET = do_POST = do_PUT = _answer
 

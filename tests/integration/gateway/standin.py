@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlparse
 from fastapi import HTTPException
 from pydantic import ValidationError
 
+from json_http import send_json
 from litellm.models.team import LiteLLM_TeamTable
 from litellm.models.verification_token import LiteLLM_VerificationToken
 from litellm.proxy._types import DeleteTeamRequest, KeyRequest, NewTeamRequest, UpdateTeamRequest
@@ -154,12 +155,7 @@ def make_handler(store, master_key):
             pass
 
         def _send(self, status, payload):
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header('Content-Type', 'application/json')
-            self.send_header('Content-Length', str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, status, payload)
 
         def _serve(self):
             url = urlparse(self.path)

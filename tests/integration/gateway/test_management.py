@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from management import STANDIN_KEY, run_manage
-from helpers import REPO
+from conftest import INVENTORY
+from helpers import REPO, run_playbook
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api import LiteLLMClient, LiteLLMError
 
@@ -181,3 +182,20 @@ def test_live_proxy_team_and_key_roundtrip(tmp_path):
         team[0]['state'] = 'absent'
         run_manage(tmp_path, url, master, keys=key)
         run_manage(tmp_path, url, master, teams=team)
+
+
+def test_role_team_step_creates_every_inventory_team_then_noop(standin):
+    args = ['-e', 'litellm_api_url=%s' % standin.url, '-e', 'litellm_master_key=%s' % STANDIN_KEY]
+    first = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', *args, inventory=INVENTORY)
+    assert first.returncode == 0, first.stdout[-3000:]
+    stats = standin.control('stats')
+    teams = dict((team['team_id'], team) for team in stats['teams'])
+    assert sorted(teams) == ['engineering', 'operations', 'platform', 'research', 'support']
+    assert teams['research']['metadata'] == {'tags': ['team:research']}
+    assert (teams['research']['max_budget'], teams['research']['rpm_limit']) == (40.0, 300)
+    assert teams['platform'].get('max_budget') is None
+    again = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', *args, inventory=INVENTORY)
+    assert again.returncode == 0 and 'changed=0' in again.stdout.split('PLAY RECAP')[1]
+    calls = standin.control('stats')['calls'][len(stats['calls']):]
+    assert [(c['method'], c['path']) for c in calls] == [('GET', '/team/list')]
+    assert STANDIN_KEY not in first.stdout + again.stdout
