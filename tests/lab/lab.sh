@@ -116,6 +116,11 @@ start_hosts() {
   local host
   podman network exists "$NETWORK" || podman network create "$NETWORK" >/dev/null
   for host in "${HOSTS[@]}"; do
+    # Molecule's cluster scenario uses the same names on its own network: never adopt those.
+    if [[ $(container_state "$host") != absent ]] &&
+      [[ $(podman container inspect --format '{{ index .Config.Labels "ai-platform-lab" }}' "$host") != 1 ]]; then
+      die "a container named $host exists but is not a lab host (molecule's cluster scenario?): remove it first"
+    fi
     case $(container_state "$host") in
       running) echo "$host: running, reused" ;;
       absent)
@@ -164,7 +169,7 @@ cmd_up() {
 
   log "summary"
   # The site's summary play prints the routing table and team budgets; repeat it here.
-  sed -n '/^PLAY \[.*[Ss]ummar/,/^PLAY RECAP/p' "$LAST_LOG" | sed '$d'
+  sed -n '/^TASK \[.*[Rr]outing table/,/^PLAY RECAP/p' "$LAST_LOG" | sed '1d;$d'
   echo "hosts converged:"
   recap "$LAST_LOG" | awk '{ print "  " $0 }'
   echo "objects: $(tail -1 <<<"$validation")"
