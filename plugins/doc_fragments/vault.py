@@ -77,3 +77,11 @@ options:
     type: path
     default: /var/run/secrets/kubernetes.io/serviceaccount/token
 """
+
+    # Check mode as every reconciling vault_* module implements it.
+    CHECK_MODE = r"""
+attributes:
+  check_mode:
+    description: Reads and compares, writes nothing, and reports what would change.
+    support: full
+"""

@@ -26,10 +26,8 @@ description:
 extends_documentation_fragment:
   - baremetal.ai_platform.vault
   - baremetal.ai_platform.vault.auth
+  - baremetal.ai_platform.vault.check_mode
 attributes:
-  check_mode:
-    description: Reads and compares, writes nothing, and reports what would change.
-    support: full
   diff_mode:
     description: Shows the keys of each changed path with every value masked.
     support: full
