@@ -74,6 +74,8 @@ class LiteLLMClient(object):
         self._sleep = sleep
         self.requests = 0
         self.writes = 0
+        # Whether the last request needed more than one attempt.
+        self.retried = False
 
     def request(self, method, path, body=None, query=None):
         url = self.api_url + path + ('?' + urlencode(query) if query else '')
@@ -86,6 +88,7 @@ class LiteLLMClient(object):
         attempt = 0
         while True:
             self.requests += 1
+            self.retried = attempt > 0
             retry_reason = None
             try:
                 response = open_url(url, data=data, method=method, headers=headers, timeout=self.timeout,
@@ -110,6 +113,16 @@ class LiteLLMClient(object):
                                    % (method, self.api_url, path, attempt + 1, retry_reason))
             self._sleep(self.BACKOFF * (2 ** attempt))
             attempt += 1
+
+    def create(self, path, body):
+        """POST a create. A create retried after a timeout may have landed the first time; LiteLLM then
+        refuses the retry because the id or alias exists, which is the outcome asked for."""
+        try:
+            return self.request('POST', path, body)
+        except LiteLLMError as exc:
+            if not (exc.status == 400 and 'already exists' in str(exc) and self.retried):
+                raise
+            return None
 
 
 def run_module(module, items, identity, reconcile):

@@ -38,6 +38,8 @@ options:
     description:
       - C(ai_platform_model_aliases). A deployment may add C(rpm), C(tpm), C(max_budget) and
         C(budget_duration) to the inventory's id, provider and model.
+      - LiteLLM 1.108.7 admits C(rpm - 1) calls a minute on a deployment (it drops the deployment once
+        C(current + 1 >= rpm)); set C(rpm) one above the calls a minute you want to allow.
     type: list
     elements: dict
     required: true

@@ -188,7 +188,7 @@ def reconcile(client, wanted_keys, check_mode):
         if delete_tokens:
             client.request('POST', '/key/delete', {'keys': delete_tokens})
         for body in generate:
-            client.request('POST', '/key/generate', body)
+            client.create('/key/generate', body)
     return result
 
 

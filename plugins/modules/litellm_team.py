@@ -163,7 +163,7 @@ def reconcile(client, teams, check_mode):
             result['created'].append(team_id)
             result['after'][team_id] = wanted
             if not check_mode:
-                client.request('POST', '/team/new', dict(wanted, team_id=team_id))
+                client.create('/team/new', dict(wanted, team_id=team_id))
             continue
         changes = field_changes(wanted, existing, FIELDS)
         if changes:

@@ -7,7 +7,8 @@ hide a typo in the module), and errors are answered the way the proxy answers th
 (handle_exception_on_proxy -> {"error": {...}}), including the one for an existing team_id.
 
 Test-only endpoints: GET /_standin/stats, POST /_standin/reset, POST /_standin/fail
-({"status": 500, "count": 2} or {"delay": 3, "count": 1}).
+({"status": 500, "count": 2} or {"delay": 3, "count": 1}, optionally "path": "/team/new"). A delayed
+call is carried out at once and answered after the delay, as a slow server would.
 """
 
 import argparse
@@ -167,13 +168,11 @@ def make_handler(store, master_key):
             with store.lock:
                 store.calls.append({'method': self.command, 'path': url.path, 'body': body})
                 failure = store.failures
-                if failure and failure['count'] > 0:
+                if failure and failure['count'] > 0 and failure.get('path', url.path) == url.path:
                     failure['count'] -= 1
                 else:
                     failure = None
-            if failure and failure.get('delay'):
-                time.sleep(failure['delay'])
-            elif failure:
+            if failure and not failure.get('delay'):
                 return self._send(*proxy_error(failure['status'], {'error': 'injected failure'}))
             if self.headers.get('Authorization') != 'Bearer %s' % master_key:
                 return self._send(*proxy_error(401, {'error': 'Authentication Error, Invalid proxy server token passed.'}))
@@ -182,6 +181,9 @@ def make_handler(store, master_key):
                     status, payload = handle(store, self.command, url.path, parse_qs(url.query), body)
             except (ValidationError, ValueError) as exc:
                 status, payload = proxy_error(422, {'error': str(exc)})
+            if failure:
+                # A slow server: the call is carried out, the answer comes too late.
+                time.sleep(failure['delay'])
             self._send(status, payload)
 
         def _control(self, path, body):

@@ -152,6 +152,13 @@ def test_retries_on_5xx_and_timeout_then_succeeds(standin, tmp_path):
     results, _out = run_manage(tmp_path, standin.url, STANDIN_KEY, teams=teams, extra={'litellm_timeout': 1})
     assert not results['teams']['changed'] and results['teams']['requests'] == 2
 
+    # The create times out but lands; the retry gets LiteLLM's "already exists", which is success.
+    standin.control('fail', {'delay': 3, 'count': 1, 'path': '/team/new'})
+    slow = [{'team_id': 'slow-team', 'max_budget': 1.0, 'budget_duration': '1d'}]
+    results, _out = run_manage(tmp_path, standin.url, STANDIN_KEY, teams=teams + slow, extra={'litellm_timeout': 1})
+    assert results['teams']['created'] == ['slow-team'] and results['teams']['requests'] == 3
+    assert 'slow-team' in [team['team_id'] for team in standin.control('stats')['teams']]
+
 
 def test_wrong_master_key_clear_error_no_retry(standin, tmp_path):
     results, out = run_manage(tmp_path, standin.url, 'sk-wrong-master', teams=[{'team_id': 'x'}],
