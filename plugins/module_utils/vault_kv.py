@@ -109,8 +109,7 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
     caps = vault.capabilities(data_paths)
     unreadable = [path for path in data_paths if not _has(caps[path], ['read'])]
     if unreadable:
-        raise VaultError('Vault at %s denies reading %s: nothing was written'
-                         % (vault.url, ', '.join(unreadable)))
+        raise VaultError('Vault at %s denies reading %s' % (vault.url, ', '.join(unreadable)))
 
     plans = []
     for mount, path, data, generate, prefix in declared:
@@ -131,7 +130,7 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
         caps = vault.capabilities(to_write)
         denied = [path for path in to_write if not _has(caps[path], ['create', 'update'])]
         if denied:
-            raise VaultError('Vault at %s denies writing %s: nothing was written' % (vault.url, ', '.join(denied)))
+            raise VaultError('Vault at %s denies writing %s' % (vault.url, ', '.join(denied)))
     return plans
 
 

@@ -165,10 +165,15 @@ def main():
         else:
             vault_kv.apply(vault, plans, result['versions'])
     except VaultError as exc:
-        # Report exactly what was written before the failure (nothing, for every preflight error).
-        written = [item for item in plans if item.needs_write and item.name in result['versions']]
-        module.fail_json(msg=str(exc), changed=bool(written), changed_paths=[item.name for item in written],
-                         versions=result['versions'])
+        # Say exactly what was written before the failure: nothing, for every preflight error.
+        written = [item.name for item in plans if item.needs_write and item.name in result['versions']]
+        declared = ['%s/%s' % ((s['mount'] or module.params['mount']).strip('/'), s['path'].strip('/'))
+                    for s in module.params['secrets']]
+        if written:
+            msg = '%s. Written before the error: %s' % (str(exc).rstrip('.'), ', '.join(written))
+        else:
+            msg = '%s. Nothing was written (declared: %s)' % (str(exc).rstrip('.'), ', '.join(declared))
+        module.fail_json(msg=msg, changed=bool(written), changed_paths=written, versions=result['versions'])
     changed = [item for item in plans if item.needs_write]
     result['changed'] = bool(changed)
     result['changed_paths'] = [item.name for item in changed]

@@ -135,7 +135,7 @@ def test_errors_name_address_and_path_and_leave_other_paths_alone(case, dev_vaul
         expected = 'Vault at %s rejected the token' % url
     elif case == 'forbidden path':
         token = limited_token(dev_vault, prefix)
-        expected = 'Vault at %s denies reading secret/data/%s/b: nothing was written' % (url, prefix)
+        expected = 'Vault at %s denies reading secret/data/%s/b' % (url, prefix)
     else:
         secrets.insert(1, {'path': '%s/c' % prefix, 'mount': 'nope', 'data': {'v': 'after'}})
         expected = "Vault at %s has no KV mount 'nope'" % url
@@ -144,6 +144,8 @@ def test_errors_name_address_and_path_and_leave_other_paths_alone(case, dev_vaul
     result = task_result(proc)
     assert proc.returncode == 2 and result['failed'] is True
     assert result['msg'].startswith(expected), result['msg']
+    assert result['msg'].endswith('. Nothing was written (declared: %s)'
+                                  % ', '.join('%s/%s' % (s.get('mount', MOUNT), s['path']) for s in secrets))
     assert result['changed'] is False and result['changed_paths'] == []
     assert versions(dev_vault.client, MOUNT, paths) == dict((p, 1) for p in paths)
     assert all(values(dev_vault.client, MOUNT, p) == {'v': 'before'} for p in paths)

@@ -5,10 +5,10 @@ second run unseals; the third run changes nothing. Each run is made with -vvv an
 scanned for every secret the role handles.
 """
 
+import datetime
 import os
 import re
 import stat
-import subprocess
 
 import hvac
 import pytest
@@ -26,12 +26,27 @@ NAMESPACES = {'gateway': 'ai-gateway', 'secrets': 'vault', 'observability': 'ai-
               'messaging': 'ai-messaging', 'workflows': 'ai-workflows', 'agents': 'ai-agents', 'webui': 'ai-webui'}
 
 
+def self_signed_ca():
+    """A throwaway CA for Kubernetes auth's config (Vault checks it parses; no cluster is called)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'test-kubernetes-ca')])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
 @pytest.fixture(scope='module')
 def role(nondev_vault, tmp_path_factory):
     work = tmp_path_factory.mktemp('vault-role')
-    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-                    '-nodes', '-keyout', str(work / 'ca.key'), '-out', str(work / 'ca.crt'), '-days', '1',
-                    '-subj', '/CN=test-kubernetes-ca'], check=True, capture_output=True)
+    (work / 'ca.crt').write_text(self_signed_ca())
     extra = {
         'ai_platform_site': 'secrets-test',
         'ai_platform_apply': False,
