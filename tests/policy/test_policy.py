@@ -148,6 +148,9 @@ def test_every_agent_has_its_workload_stream_consumer_and_scaler(site):
     for agent in site['agents']:
         name = 'agent-' + agent['name']
         deployment = by_kind['Deployment'][name]
+        # Reloader reads the workload's own annotations: a rotated key in Vault restarts the agent.
+        assert deployment['metadata']['annotations']['reloader.stakater.com/search'] == 'true'
+        assert 'replicas' not in deployment['spec']  # the ScaledObject owns the count
         container = deployment['spec']['template']['spec']['containers'][0]
         env = {e['name']: e for e in container['env']}
         assert env['LITELLM_MODEL']['value'] == agent['model']
