@@ -1,10 +1,13 @@
 """playbooks/rotate_key.yml against OpenBao: one new version of that provider's key, nothing else touched."""
 
 import os
+import pty
 import re
 import secrets as random
+import select
+import subprocess
 
-from helpers import REPO, run_playbook
+from helpers import REPO, VENV_BIN, ansible_env, run_playbook
 from helpers_secrets import values, versions
 
 PROVIDER_PATHS = ['ai-platform/providers/%s' % name for name in ('openai', 'anthropic', 'google', 'spark')]
@@ -52,3 +55,39 @@ def test_unknown_provider_is_refused_naming_the_known_ones(dev_vault, tmp_path):
     proc = rotate(dev_vault, tmp_path, 'nope', 'sk-x')
     assert proc.returncode == 2
     assert 'providers: openai, anthropic, google, spark' in proc.stdout
+
+
+def test_prompted_key_is_read_without_echo_and_written(dev_vault, tmp_path):
+    """The interactive path: vars_prompt on a terminal (a pty), the typed key never shown."""
+    path = PROVIDER_PATHS[1]
+    dev_vault.client.secrets.kv.v2.create_or_update_secret(path=path, secret={'api_key': 'old-' + random.token_hex(8)})
+    before = versions(dev_vault.client, 'secret', [path])[path]
+    new_key = 'sk-ant-typed-' + random.token_hex(16)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [os.path.join(VENV_BIN, 'ansible-playbook'), os.path.join(REPO, 'playbooks', 'rotate_key.yml'),
+         '-i', os.path.join(REPO, 'inventories', 'example'), '-e', 'provider=anthropic',
+         '-e', 'vault_token=%s' % dev_vault.root, '-e', 'vault_api_addr=%s' % dev_vault.url],
+        cwd=REPO, env=ansible_env(), stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    output, answered = b'', False
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            proc.kill()
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+        if not answered and b'New API key' in output:
+            os.write(master, new_key.encode() + b'\n')
+            answered = True
+    assert proc.wait(timeout=60) == 0, output.decode(errors='replace')[-2000:]
+    assert answered
+    assert new_key.encode() not in output
+    assert versions(dev_vault.client, 'secret', [path])[path] == before + 1
+    assert values(dev_vault.client, 'secret', path) == {'api_key': new_key}
