@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The lab: the example site's four machines (nuc1-3, spark) as Debian systemd containers on a local
-# podman network, converged with site.yml and inventories/lab.
+# podman network, converged with site.yml and inventories/lab (plus tests/lab/inventory.yml, which
+# maps each host to its container).
 #
 #   lab.sh image   build localhost/ai-platform-lab:bookworm (rootfs cached under .cache/lab/)
 #   lab.sh up      image + network + containers, converge site.yml, validate build/lab, summarise
@@ -13,7 +14,13 @@ CACHE=$REPO/.cache/lab
 IMAGE=localhost/ai-platform-lab:bookworm
 NETWORK=ai-platform-lab
 HOSTS=(nuc1 nuc2 nuc3 spark)
+# Containers are named $PREFIX<host> so molecule's instances of the same hosts can run beside the
+# lab; tests/lab/inventory.yml points each host's ansible_host at its container.
+PREFIX=ai-platform-lab-
 INVENTORY=inventories/lab
+LAB_INVENTORY=tests/lab/inventory.yml
+# Stand-ins for what DGX OS ships (GPU, nvidia-smi, docker); a real Spark needs none of it.
+SIMULATE_DGX=tests/fixtures/artifacts/dgx/simulate-dgx-spark.yml
 RENDER_DIR=build/lab
 MIRROR=${LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Cheap packages every role needs anyway: python3(-apt) for Ansible and its apt module, dbus and
@@ -112,24 +119,40 @@ container_state() {
   podman container inspect --format '{{ .State.Status }}' "$1" 2>/dev/null || echo absent
 }
 
+# The /24 around the inventory's k3s_api_vip, so the API address kube-vip claims is on the lab network.
+lab_subnet() {
+  python - "$REPO/$INVENTORY/group_vars/all/platform.yml" <<'EOF'
+import ipaddress, sys, yaml
+with open(sys.argv[1]) as handle:
+    vip = yaml.safe_load(handle)['k3s_api_vip']
+print(ipaddress.ip_network(vip + '/24', strict=False))
+EOF
+}
+
 start_hosts() {
-  local host
-  podman network exists "$NETWORK" || podman network create "$NETWORK" >/dev/null
+  local host name subnet current
+  subnet=$(lab_subnet)
+  if ! podman network exists "$NETWORK"; then
+    podman network create --subnet "$subnet" "$NETWORK" >/dev/null
+  fi
+  current=$(podman network inspect --format '{{ range .Subnets }}{{ .Subnet }}{{ end }}' "$NETWORK")
+  [[ $current == "$subnet" ]] || die "network $NETWORK is $current, the inventory's k3s_api_vip needs $subnet: run lab.sh down"
   for host in "${HOSTS[@]}"; do
-    # Molecule's cluster scenario uses the same names on its own network: never adopt those.
-    if [[ $(container_state "$host") != absent ]] &&
-      [[ $(podman container inspect --format '{{ index .Config.Labels "ai-platform-lab" }}' "$host") != 1 ]]; then
-      die "a container named $host exists but is not a lab host (molecule's cluster scenario?): remove it first"
+    name=$PREFIX$host
+    if [[ $(container_state "$name") != absent ]] &&
+      [[ $(podman container inspect --format '{{ index .Config.Labels "ai-platform-lab" }}' "$name") != 1 ]]; then
+      die "a container named $name exists but is not a lab host: remove it first"
     fi
-    case $(container_state "$host") in
+    case $(container_state "$name") in
       running) echo "$host: running, reused" ;;
       absent)
+        # The alias lets hosts reach each other by inventory name (e.g. ai_platform_spark_address).
         # SYS_ADMIN for units with PrivateTmp/ProtectSystem; NET_ADMIN/NET_RAW for the firewall.
-        podman run -d --name "$host" --hostname "$host" --network "$NETWORK" \
+        podman run -d --name "$name" --hostname "$host" --network "$NETWORK" --network-alias "$host" \
           --systemd=always --cap-add SYS_ADMIN --cap-add NET_ADMIN --cap-add NET_RAW \
           --label ai-platform-lab=1 "$IMAGE" >/dev/null
         echo "$host: started" ;;
-      *) podman start "$host" >/dev/null; echo "$host: restarted" ;;
+      *) podman start "$name" >/dev/null; echo "$host: restarted" ;;
     esac
   done
   for host in "${HOSTS[@]}"; do
@@ -137,11 +160,11 @@ start_hosts() {
     # Until systemd has started dbus, systemctl cannot even connect: retry for up to a minute.
     until [[ $state == running || $state == degraded ]]; do
       ((++tries <= 60)) || {
-        podman exec "$host" systemctl --failed --no-pager >&2 || true
+        podman exec "$PREFIX$host" systemctl --failed --no-pager >&2 || true
         die "$host: systemd did not finish booting (state: ${state:-unknown})"
       }
       sleep 1
-      state=$(timeout 60 podman exec "$host" systemctl is-system-running --wait 2>/dev/null || true)
+      state=$(timeout 60 podman exec "$PREFIX$host" systemctl is-system-running --wait 2>/dev/null || true)
     done
     echo "$host: systemd $state"
   done
@@ -156,9 +179,13 @@ cmd_up() {
   log "hosts"
   start_hosts
   mkdir -p "$CACHE/logs"
+  log "simulating the DGX Spark's GPU stack on spark (lab stand-ins)"
+  (cd "$REPO" && ansible-playbook "$SIMULATE_DGX" -i "$INVENTORY" -i "$LAB_INVENTORY") >"$CACHE/logs/simulate-dgx.log" 2>&1 \
+    || { tail -30 "$CACHE/logs/simulate-dgx.log" >&2; die "$SIMULATE_DGX failed"; }
+  recap "$CACHE/logs/simulate-dgx.log"
   LAST_LOG=$CACHE/logs/up-$(date -u +%Y%m%dT%H%M%S).log
-  log "ansible-playbook site.yml -i $INVENTORY (log: ${LAST_LOG#"$REPO"/})"
-  (cd "$REPO" && ansible-playbook site.yml -i "$INVENTORY") 2>&1 | tee "$LAST_LOG" || rc=$?
+  log "ansible-playbook site.yml -i $INVENTORY -i $LAB_INVENTORY (log: ${LAST_LOG#"$REPO"/})"
+  (cd "$REPO" && ansible-playbook site.yml -i "$INVENTORY" -i "$LAB_INVENTORY") 2>&1 | tee "$LAST_LOG" || rc=$?
   [[ $rc -eq 0 ]] || die "site.yml failed (exit $rc); log: $LAST_LOG"
   log "validating $RENDER_DIR (Kubernetes $AI_PLATFORM_K8S_MINOR, CRDs from $AI_PLATFORM_CRD_DIR)"
   validation=$(cd "$REPO" && python tests/tools/validate_manifests.py "$RENDER_DIR" \
@@ -195,8 +222,8 @@ cmd_check() {
 cmd_down() {
   local host
   for host in "${HOSTS[@]}"; do
-    if [[ $(container_state "$host") != absent ]]; then
-      podman rm -f -t 5 "$host" >/dev/null
+    if [[ $(container_state "$PREFIX$host") != absent ]]; then
+      podman rm -f -t 5 "$PREFIX$host" >/dev/null
       echo "$host: removed"
     fi
   done
