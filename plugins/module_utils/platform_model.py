@@ -298,6 +298,12 @@ def _check_budget(check, path, entry, required):
         check.parsed(path + '.budget_duration', duration, parse_duration)
 
 
+def _check_limits(check, path, entry, keys):
+    """Optional per-minute limits: positive integers."""
+    for key in keys:
+        check.parsed(path + '.' + key, entry.get(key), parse_int, required=False)
+
+
 def _check_providers(check):
     """Returns the provider entries as (path, entry)."""
     entries = check.entries('ai_platform_providers')
@@ -338,6 +344,8 @@ def _check_aliases(check, providers):
             if check.typed(dpath + '.provider', provider, str) is not None and provider not in providers:
                 check.add(dpath + '.provider', '%s is not a defined provider (defined: %s)' % (show(provider), _defined(providers)))
             check.matches(dpath + '.model', deployment.get('model'), str.strip, 'is empty')
+            _check_limits(check, dpath, deployment, ('rpm', 'tpm'))
+            _check_budget(check, dpath, deployment, required=False)
         fallbacks = check.string_list(path + '.fallbacks', alias.get('fallbacks'), required=False)
         for fpath, fallback in fallbacks:
             if fallback == name:
@@ -384,8 +392,7 @@ def _check_teams(check, aliases):
             check.add(path, 'unlimited: true and %s are both set: drop one' % ' and '.join(budget_keys))
         elif not unlimited:
             _check_budget(check, path, team, required=True)
-        for key in ('rpm_limit', 'tpm_limit'):
-            check.parsed(path + '.' + key, team.get(key), parse_int, required=False)
+        _check_limits(check, path, team, ('rpm_limit', 'tpm_limit'))
         if _is_str(team.get('name')):
             teams.setdefault(team['name'], set(model for _p, model in models))
     check.unique([(p + '.name', e.get('name')) for p, e in entries], 'team name')

@@ -95,6 +95,12 @@ CASES = {
         _set(('ai_platform_model_aliases', 2, 'deployments', 0, 'id'), 'fast-openai-gpt-4o-mini'),
         "ai_platform_model_aliases[2] (reasoning).deployments[0] (fast-openai-gpt-4o-mini).id: duplicate deployment id "
         "'fast-openai-gpt-4o-mini' (first at ai_platform_model_aliases[0] (fast).deployments[0] (fast-openai-gpt-4o-mini).id)"),
+    'deployment rpm zero': (
+        _set(('ai_platform_model_aliases', 0, 'deployments', 0, 'rpm'), 0),
+        'ai_platform_model_aliases[0] (fast).deployments[0] (fast-openai-gpt-4o-mini).rpm: 0 must be >= 1'),
+    'deployment budget without duration': (
+        _set(('ai_platform_model_aliases', 0, 'deployments', 0, 'max_budget'), 5),
+        'ai_platform_model_aliases[0] (fast).deployments[0] (fast-openai-gpt-4o-mini).budget_duration: is required'),
     'deployment id not a label': (
         _set(('ai_platform_model_aliases', 0, 'deployments', 0, 'id'), 'Fast_OpenAI'),
         "ai_platform_model_aliases[0] (fast).deployments[0] (Fast_OpenAI).id: 'Fast_OpenAI' is not a valid deployment id"),
