@@ -67,9 +67,9 @@ def role(nondev_vault, tmp_path_factory):
         init_file = extra['vault_init_file']
         path = work
 
-        def run(self):
-            proc = run('vault_role.yml', work, extra, '-vvv', json_output=False)
-            assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        def run(self, rc=0, **overrides):
+            proc = run('vault_role.yml', work, dict(extra, **overrides), '-vvv', json_output=False)
+            assert proc.returncode == rc, proc.stdout[-3000:] + proc.stderr[-3000:]
             return proc
 
         def stored(self):
@@ -174,3 +174,11 @@ def test_third_run_changes_nothing_and_writes_nothing(role):
     assert role.server.audit.writes() == [('update', 'auth/approle/login')] * 2
     assert all(secret['metadata']['version'] == 1 for secret in generated(role.server, role.stored()).values())
     assert_no_secret_in(proc, role.stored(), role.server)
+
+
+def test_an_initialised_vault_without_its_key_file_is_refused_clearly(role):
+    missing = str(role.path / 'elsewhere' / 'vault-init.vault')
+    proc = role.run(rc=2, vault_init_file=missing)
+    assert ('Vault at %s is initialised, but %s does not exist: point vault_init_file at the file written by '
+            'the first bootstrap' % (role.server.url, missing)) in ' '.join(proc.stdout.split())
+    assert not os.path.exists(missing)
