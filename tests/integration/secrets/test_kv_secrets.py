@@ -181,3 +181,15 @@ def test_vvv_output_holds_no_secret_value(dev_vault, tmp_path, prefix):
     leaked = [value for value in stored + [dev_vault.root] if value in output]
     assert leaked == []
     assert '%s/%s/agents/doc-fetcher' % (MOUNT, prefix) in output  # the paths are named
+
+
+def test_kubernetes_auth_without_a_service_account_token_says_which_file(dev_vault, tmp_path, prefix):
+    """Kubernetes login needs a cluster to review the token; here only its local failure is shown."""
+    missing = str(tmp_path / 'no-token')
+    proc = run('kv.yml', tmp_path, {'kv_url': dev_vault.url, 'kv_auth_method': 'kubernetes',
+                                    'kv_secrets': [{'path': '%s/a' % prefix, 'data': {'v': 'x'}}]},
+               '-e', 'kv_k8s_role=external-secrets', '-e', 'kv_jwt_file=%s' % missing)
+    result = task_result(proc)
+    assert result['failed'] is True and result['msg'].startswith(
+        'cannot read the service account token %s' % missing), result['msg']
+    assert versions(dev_vault.client, MOUNT, ['%s/a' % prefix]) == {'%s/a' % prefix: 0}

@@ -94,8 +94,8 @@ def generated(server, stored):
 def assert_no_secret_in(proc, stored, server):
     output = proc.stdout + proc.stderr
     made = [value for secret in generated(server, stored).values() for value in secret['data'].values()]
-    secrets = stored['keys_base64'] + [stored['root_token'], stored['admin_secret_id']] + made
-    assert len(secrets) == 3 + 2 + 7
+    secrets = stored['keys_base64'] + [stored['root_token'], stored['admin_secret_id'], PASSPHRASE] + made
+    assert len(secrets) == 3 + 3 + 7
     assert [value for value in secrets if value in output] == []
     assert len(output) > 20000  # really -vvv: module args, results and paths are all there
 
