@@ -2,7 +2,6 @@
 
 import concurrent.futures
 import os
-import re
 import sys
 
 import pytest
@@ -11,20 +10,10 @@ import yaml
 from helpers import REPO, run_playbook
 
 sys.path.insert(0, os.path.join(REPO, 'tests', 'tools'))
-import policy  # noqa: E402
+import manifest_policy as policy  # noqa: E402
+from manifest_policy import TEST_SECRETS  # noqa: E402
 
 INVENTORIES = ('example', 'lab')
-# Sentinel values put where a careless role could pick a secret up (environment, extra vars);
-# none may appear in any rendered file.
-TEST_SECRETS = {
-    'LITELLM_MASTER_KEY': 'sk-policy-master-9fT2xQ7vL1pZ',
-    'OPENAI_API_KEY': 'sk-policy-openai-4hR8mW2kJ6nB',
-    'ANTHROPIC_API_KEY': 'sk-ant-policy-7yU3eC5tG1aS',
-    'GEMINI_API_KEY': 'policy-gemini-8Kd2Lq9Zr4Vw',
-    'SPARK_VLLM_API_KEY': 'policy-spark-3Jm6Np1Xs8Tc',
-    'VAULT_TOKEN': 'hvs.policyTestTokenNotReal0042',
-    'NATS_PASSWORD': 'policy-nats-5Gb7Hc2Df9Ek',
-}
 
 
 def _platform_roles():
@@ -70,7 +59,3 @@ def rendered(tmp_path_factory):
 @pytest.fixture(params=INVENTORIES)
 def site(request, rendered):
     return rendered[request.param]
-
-
-def object_id(obj):
-    return re.sub(r'\s+', '_', policy.name_of(obj))

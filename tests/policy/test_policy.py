@@ -10,8 +10,8 @@ import os
 import pytest
 import yaml
 
-from conftest import TEST_SECRETS
-import policy
+import manifest_policy as policy
+from manifest_policy import TEST_SECRETS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -26,8 +26,8 @@ CHART_VALUES = {
                             'promExporter.merge.securityContext'],
         'podSecurityContext': ['podTemplate.merge.spec.securityContext'],
     },
-    'nack': {'resources': ['resources'], 'securityContext': ['securityContext'],
-             'podSecurityContext': ['podSecurityContext']},
+    'nack': {'resources': ['resources'], 'securityContext': ['containerSecurityContext'],
+             'podSecurityContext': ['securityContext']},
     'keda': {
         'resources': ['resources.operator', 'resources.metricServer', 'resources.webhooks'],
         'securityContext': ['securityContext.operator', 'securityContext.metricServer', 'securityContext.webhooks'],
@@ -473,10 +473,10 @@ def _chart():
             'spec': {'chart': 'nack', 'version': '0.36.0', 'repo': 'https://x',
                      'valuesContent': yaml.safe_dump({
                          'resources': {'requests': {'cpu': '1', 'memory': '1Mi'}, 'limits': {'cpu': '1', 'memory': '1Mi'}},
-                         'securityContext': {'runAsNonRoot': True, 'allowPrivilegeEscalation': False,
-                                             'capabilities': {'drop': ['ALL']},
-                                             'seccompProfile': {'type': 'RuntimeDefault'}},
-                         'podSecurityContext': {'runAsNonRoot': True, 'seccompProfile': {'type': 'RuntimeDefault'}}})}}
+                         'containerSecurityContext': {'runAsNonRoot': True, 'allowPrivilegeEscalation': False,
+                                                      'capabilities': {'drop': ['ALL']},
+                                                      'seccompProfile': {'type': 'RuntimeDefault'}},
+                         'securityContext': {'runAsNonRoot': True, 'seccompProfile': {'type': 'RuntimeDefault'}}})}}
 
 
 @pytest.mark.offline
@@ -491,11 +491,11 @@ def test_chart_pin_check_fails_offline(case):
 CHART_VALUE_BREAKS = {
     'no resources': lambda v: v.pop('resources'),
     'no limits': lambda v: v['resources'].pop('limits'),
-    'root allowed': lambda v: v['securityContext'].update(runAsNonRoot=False),
-    'capabilities kept': lambda v: v['securityContext'].pop('capabilities'),
-    'pod may run as root': lambda v: v['podSecurityContext'].pop('runAsNonRoot'),
-    'escalation allowed': lambda v: v['securityContext'].pop('allowPrivilegeEscalation'),
-    'pod seccomp missing': lambda v: v['podSecurityContext'].pop('seccompProfile'),
+    'root allowed': lambda v: v['containerSecurityContext'].update(runAsNonRoot=False),
+    'capabilities kept': lambda v: v['containerSecurityContext'].pop('capabilities'),
+    'pod may run as root': lambda v: v['securityContext'].pop('runAsNonRoot'),
+    'escalation allowed': lambda v: v['containerSecurityContext'].pop('allowPrivilegeEscalation'),
+    'pod seccomp missing': lambda v: v['securityContext'].pop('seccompProfile'),
     'unknown chart': None,
 }
 

@@ -105,6 +105,12 @@ def nats_server(rendered_messaging, tmp_path_factory):
     proc.wait(timeout=10)
 
 
+@pytest.fixture(scope='session')
+def nats_launcher():
+    """(write_conf, start_nats) for tests that start a server of their own."""
+    return write_conf, start_nats
+
+
 def write_conf(values, work, client_port, monitor_port):
     """The server configuration from the chart values: the rendered accounts and JetStream limits."""
     jetstream = values['config']['jetstream']

@@ -140,11 +140,10 @@ def test_agent_publishes_and_consumes_its_own_tasks_and_lag_matches(nats_server)
 
 
 @pytest.mark.parametrize('password, starts', [('pSafe_-09aZ', True), ('-leading-dash', False), ('two words', False)])
-def test_generated_passwords_must_start_with_a_letter(nats_server, tmp_path, password, starts):
+def test_generated_passwords_must_start_with_a_letter(nats_server, nats_launcher, tmp_path, password, starts):
     """nats-server parses a $VAR password as config: generated NATS passwords must match
     ^[A-Za-z][A-Za-z0-9_-]*$ (what the test passwords above use)."""
-    from conftest import start_nats, write_conf
-
+    write_conf, start_nats = nats_launcher
     conf = write_conf(nats_server['values'], tmp_path, 14230, 18230)
     passwords = {name: 'pOk' for name in nats_server['env_vars']}
     passwords[nats_server['env_vars'][0]] = password

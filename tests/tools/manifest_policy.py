@@ -5,7 +5,7 @@
 Each check takes objects (and what it needs to know about the site) and returns a list of
 violations, each a string naming the object and the rule; an empty list means compliant.
 
-    python tests/tools/policy.py DIR    # print every violation, exit 1 if any
+    python tests/tools/manifest_policy.py DIR    # print every violation, exit 1 if any
 """
 
 import argparse
@@ -53,6 +53,18 @@ _TOKENISH = re.compile(r'[A-Za-z0-9+/=_-]{32,}')
 _SECRET_KEY_NAMES = re.compile(r'(?i)^(password|passwd|secret|token|api[_-]?key|master[_-]?key|salt|encryption[_-]?key)$')
 _SECRET_ENV_NAMES = re.compile(r'(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|MASTER_KEY|_SALT|ENCRYPTION_KEY)$')
 _PLACEHOLDER = re.compile(r'^(<<\s*\$[A-Z0-9_]+\s*>>|\$[A-Z0-9_]+|\$\{[A-Za-z0-9_]+\}|os\.environ/[A-Z0-9_]+)$')
+
+# The test secrets set: sentinel values the policy tests put where a careless role could pick a
+# secret up (the environment of the render); none may appear in any rendered file or output.
+TEST_SECRETS = {
+    'LITELLM_MASTER_KEY': 'sk-policy-master-9fT2xQ7vL1pZ',
+    'OPENAI_API_KEY': 'sk-policy-openai-4hR8mW2kJ6nB',
+    'ANTHROPIC_API_KEY': 'sk-ant-policy-7yU3eC5tG1aS',
+    'GEMINI_API_KEY': 'policy-gemini-8Kd2Lq9Zr4Vw',
+    'SPARK_VLLM_API_KEY': 'policy-spark-3Jm6Np1Xs8Tc',
+    'VAULT_TOKEN': 'hvs.policyTestTokenNotReal0042',
+    'NATS_PASSWORD': 'policy-nats-5Gb7Hc2Df9Ek',
+}
 
 _UNPINNED_VERSION = re.compile(r'(^$|latest|[*^~<>|x]|\s)', re.IGNORECASE)
 
