@@ -22,9 +22,15 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.platform_mod
     show,
 )
 
-# LiteLLM model prefix per inventory provider kind. vLLM speaks the OpenAI API, so LiteLLM reaches
-# it as an OpenAI-compatible endpoint with api_base.
-MODEL_PREFIX = {'openai': 'openai', 'anthropic': 'anthropic', 'gemini': 'gemini', 'vllm': 'openai'}
+# LiteLLM model prefix per inventory provider kind; vllm's is the vllm_provider option: 'openai'
+# (an OpenAI-compatible endpoint) or 'hosted_vllm'. LiteLLM keys provider budgets by this prefix, so
+# with 'openai' the Spark shares (and is capped by) the OpenAI provider's budget.
+MODEL_PREFIX = {'openai': 'openai', 'anthropic': 'anthropic', 'gemini': 'gemini'}
+VLLM_PROVIDERS = ('openai', 'hosted_vllm')
+
+
+def litellm_provider(provider, vllm_provider):
+    return vllm_provider if provider['kind'] == 'vllm' else MODEL_PREFIX[provider['kind']]
 # Strategies whose deployment filter refuses a deployment over its rpm/tpm (router_strategy/
 # lowest_tpm_rpm_v2, lowest_latency, lowest_cost). simple-shuffle only uses them as weights and
 # least-busy ignores them, so a limit there would be silently unenforced.
@@ -93,9 +99,9 @@ def _number(value):
     return float(parse_money(value))
 
 
-def _deployment_entry(alias, deployment, provider):
+def _deployment_entry(alias, deployment, provider, vllm_provider):
     params = {
-        'model': '%s/%s' % (MODEL_PREFIX[provider['kind']], deployment['model']),
+        'model': '%s/%s' % (litellm_provider(provider, vllm_provider), deployment['model']),
         'api_key': 'os.environ/%s' % provider['api_key_env'],
     }
     if provider.get('api_base'):
@@ -109,11 +115,11 @@ def _deployment_entry(alias, deployment, provider):
     return {'model_name': alias['name'], 'litellm_params': params, 'model_info': {'id': deployment['id']}}
 
 
-def provider_budgets(providers):
+def provider_budgets(providers, vllm_provider):
     """(provider_budget_config, warnings): LiteLLM keys budgets by its own provider id."""
     by_id = {}
     for provider in providers:
-        by_id.setdefault(MODEL_PREFIX[provider['kind']], []).append(provider)
+        by_id.setdefault(litellm_provider(provider, vllm_provider), []).append(provider)
     config, warnings = {}, []
     for litellm_id, members in sorted(by_id.items()):
         budgeted = [p for p in members if p.get('budget')]
@@ -130,7 +136,9 @@ def provider_budgets(providers):
         if others:
             shared = ', '.join(show(name) for name in others)
             warnings.append('provider %s budget is LiteLLM provider %s budget, which also counts and caps %s '
-                            '(same LiteLLM provider id)' % (show(budgeted[0]['name']), show(litellm_id), shared))
+                            '(same LiteLLM provider id): once it is spent those deployments stop too; '
+                            'vllm_provider: hosted_vllm gives the vLLM endpoint its own id'
+                            % (show(budgeted[0]['name']), show(litellm_id), shared))
     return config, warnings
 
 
@@ -140,14 +148,14 @@ def build_config(model, options):
     aliases = model['ai_platform_model_aliases']
     router = model.get('ai_platform_router') or {}
 
-    model_list = [_deployment_entry(alias, deployment, providers[deployment['provider']])
+    model_list = [_deployment_entry(alias, deployment, providers[deployment['provider']], options['vllm_provider'])
                   for alias in aliases for deployment in alias['deployments']]
 
     router_settings = dict((key, router[key]) for key in ROUTER_KEYS if router.get(key) is not None)
     fallbacks = [{alias['name']: list(alias['fallbacks'])} for alias in aliases if alias.get('fallbacks')]
     if fallbacks:
         router_settings['fallbacks'] = fallbacks
-    budget_config, warnings = provider_budgets(model['ai_platform_providers'])
+    budget_config, warnings = provider_budgets(model['ai_platform_providers'], options['vllm_provider'])
     if budget_config:
         router_settings['provider_budget_config'] = budget_config
 

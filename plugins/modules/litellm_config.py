@@ -17,7 +17,7 @@ description:
     secret mappings of the inventory, returns it and optionally writes it to O(dest) when its
     content changed.
   - C(model_list) has one entry per alias deployment with C(model_info.id) set to the deployment id;
-    cloud providers become C(<kind>/<model>), a C(vllm) provider C(openai/<model>) with its
+    cloud providers become C(<kind>/<model>), a C(vllm) provider C(<vllm_provider>/<model>) with its
     C(api_base). Provider keys are C(os.environ/<api_key_env>) references, never values.
   - C(router_settings) carries the routing strategy, fallbacks, C(num_retries), C(allowed_fails),
     C(cooldown_time), C(timeout) and C(provider_budget_config); deployments may set C(rpm), C(tpm),
@@ -81,6 +81,16 @@ options:
         through the teams in LiteLLM's database (M(baremetal.ai_platform.litellm_team)).
     type: bool
     default: false
+  vllm_provider:
+    description:
+      - LiteLLM provider a C(vllm) provider's deployments use. V(openai) reaches the endpoint as a generic
+        OpenAI-compatible server; V(hosted_vllm) is LiteLLM's vLLM provider.
+      - LiteLLM keys C(provider_budget_config) by this provider id, so with V(openai) the vLLM deployments
+        count toward, and stop with, the C(openai) provider's budget (the module warns). V(hosted_vllm)
+        keeps them apart.
+    type: str
+    choices: [openai, hosted_vllm]
+    default: openai
   metrics_require_auth:
     description: Whether C(/metrics) needs a LiteLLM key. Prometheus scrapes without one.
     type: bool
@@ -190,6 +200,7 @@ def main():
             database_url_env=dict(type='str', default='DATABASE_URL'),
             langfuse=dict(type='bool', default=True),
             tag_budgets=dict(type='bool', default=False),
+            vllm_provider=dict(type='str', choices=['openai', 'hosted_vllm'], default='openai'),
             metrics_require_auth=dict(type='bool', default=False),
             dest=dict(type='path'),
             mode=dict(type='raw', default='0644'),

@@ -49,11 +49,12 @@ def example_model(tmp_path_factory):
     return json.loads(dest.read_text())
 
 
-def render_config(model, workdir, name, tag_budgets=False):
-    """Run litellm_config through ansible-playbook with the model as extra vars; (text, sha256)."""
+def render_config(model, workdir, name, tag_budgets=False, vllm_provider='hosted_vllm'):
+    """Run litellm_config through ansible-playbook with the model as extra vars; (text, sha256).
+    vllm_provider defaults to the litellm role's choice."""
     workdir.mkdir(parents=True, exist_ok=True)
     extra = dict(model, gateway_database_url_env='', gateway_tag_budgets=tag_budgets,
-                 config_dest=str(workdir / ('%s.yaml' % name)))
+                 gateway_vllm_provider=vllm_provider, config_dest=str(workdir / ('%s.yaml' % name)))
     vars_file = workdir / ('%s-vars.json' % name)
     vars_file.write_text(json.dumps(extra))
     proc = run_playbook('tests/integration/gateway/playbooks/render_config.yml', '-e', '@%s' % vars_file,
@@ -101,7 +102,7 @@ class Proxy:
         self.process = subprocess.Popen(cmd, cwd=str(workdir), env=env, stdout=self._log,
                                         stderr=subprocess.STDOUT)
 
-    def wait_alive(self, timeout=120):
+    def wait_alive(self, timeout=240):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
@@ -158,15 +159,16 @@ def langfuse_receiver():
 
 @pytest.fixture(scope='session')
 def gateway(example_model, tmp_path_factory, langfuse_receiver):
-    """Both proxies the tests need, started together (one per distinct config, ~20 s each):
+    """The proxies the tests need, started together (one per distinct config, ~20 s each):
 
     - `routing`: the example inventory as is (simple-shuffle, real budgets).
     - `limits`: usage-based-routing-v2 with `rpm: 2` on the Spark deployment, a tiny Anthropic
       provider budget and tiny team budgets, with tag budgets on (see run_proxy.py for the licence).
+    - `openai_budget`: the example with a tiny OpenAI provider budget.
     """
     need_litellm()
     workdir = tmp_path_factory.mktemp('gateway')
-    fakes = {'routing': _fakes(14100), 'limits': _fakes(14110)}
+    fakes = {'routing': _fakes(14100), 'limits': _fakes(14110), 'openai_budget': _fakes(14120)}
 
     routing_model = with_loopback_providers(example_model, fakes['routing'])
 
@@ -183,10 +185,16 @@ def gateway(example_model, tmp_path_factory, langfuse_receiver):
         if not team.get('unlimited'):
             team['max_budget'] = 0.00001
 
+    openai_model = with_loopback_providers(example_model, fakes['openai_budget'])
+    for provider in openai_model['ai_platform_providers']:
+        if provider['name'] == 'openai':
+            provider['budget'] = {'max_budget': 0.00001, 'budget_duration': '1d'}
+
     proxies = {}
     try:
         for index, (name, model, tags) in enumerate((('routing', routing_model, False),
-                                                     ('limits', limits_model, True))):
+                                                     ('limits', limits_model, True),
+                                                     ('openai_budget', openai_model, False))):
             render_config(model, workdir, name, tag_budgets=tags)
             proxies[name] = Proxy(name, 14000 + index, workdir / ('%s.yaml' % name), workdir,
                                   langfuse_receiver.url, enterprise_tag_budgets=tags)
@@ -217,6 +225,11 @@ def routing(gateway):
 @pytest.fixture
 def limits(gateway):
     return gateway['limits']
+
+
+@pytest.fixture
+def openai_budget(gateway):
+    return gateway['openai_budget']
 
 
 @pytest.fixture(scope='session')

@@ -97,6 +97,25 @@ def test_provider_over_budget_stops_being_used(limits):
     assert anthropic.count() == spent_calls
 
 
+def test_spark_keeps_serving_when_openai_budget_spent_with_hosted_vllm(openai_budget):
+    assert openai_budget.config['model_list'][2]['litellm_params']['model'] == 'hosted_vllm/qwen3-32b'
+    for _attempt in range(30):
+        status, headers, body = openai_budget.chat('fast')
+        assert status == 200, body
+        if served_by(headers) == 'fast-openai-gpt-4o-mini':
+            break
+    time.sleep(0.5)
+    for _attempt in range(4):
+        status, headers, body = openai_budget.chat('fast')
+        assert status == 200 and served_by(headers) == 'fast-anthropic-claude-haiku', body
+    spark = openai_budget.fakes['spark']
+    before = spark.count()
+    for _attempt in range(3):
+        status, headers, body = openai_budget.chat('local')
+        assert status == 200 and served_by(headers) == LOCAL_ID, body
+    assert spark.count() - before == 3
+
+
 def test_team_over_tag_budget_refused_other_team_served(limits):
     # In production the tag comes from the team's key metadata (litellm_key); the master key here
     # sends it in the request. One call spends more than the team's 1e-5 USD.

@@ -17,7 +17,7 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.manifests im
 from helpers import REPO
 
 OPTIONS = dict(master_key_env='LITELLM_MASTER_KEY', database_url_env='DATABASE_URL', langfuse=True,
-               tag_budgets=False, metrics_require_auth=False)
+               tag_budgets=False, metrics_require_auth=False, vllm_provider='openai')
 
 
 @pytest.fixture
@@ -77,6 +77,13 @@ def test_router_budgets_callbacks_and_env(model):
     assert 'tag_budget_config' not in settings
     assert config['general_settings'] == {'master_key': 'os.environ/LITELLM_MASTER_KEY',
                                           'database_url': 'os.environ/DATABASE_URL'}
+
+
+def test_hosted_vllm_keeps_the_spark_out_of_the_openai_budget(model):
+    config, warnings = build(model, vllm_provider='hosted_vllm')
+    spark = [e for e in config['model_list'] if e['model_info']['id'] == 'local-spark-qwen3-32b'][0]
+    assert spark['litellm_params']['model'] == 'hosted_vllm/qwen3-32b'
+    assert warnings == []
 
 
 def test_tag_budgets_one_per_budgeted_team(model):
