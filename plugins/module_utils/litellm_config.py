@@ -26,11 +26,6 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.platform_mod
 # (an OpenAI-compatible endpoint) or 'hosted_vllm'. LiteLLM keys provider budgets by this prefix, so
 # with 'openai' the Spark shares (and is capped by) the OpenAI provider's budget.
 MODEL_PREFIX = {'openai': 'openai', 'anthropic': 'anthropic', 'gemini': 'gemini'}
-VLLM_PROVIDERS = ('openai', 'hosted_vllm')
-
-
-def litellm_provider(provider, vllm_provider):
-    return vllm_provider if provider['kind'] == 'vllm' else MODEL_PREFIX[provider['kind']]
 # Strategies whose deployment filter refuses a deployment over its rpm/tpm (router_strategy/
 # lowest_tpm_rpm_v2, lowest_latency, lowest_cost). simple-shuffle only uses them as weights and
 # least-busy ignores them, so a limit there would be silently unenforced.
@@ -40,6 +35,10 @@ RPM_TPM_STRATEGIES = ('usage-based-routing-v2', 'latency-based-routing', 'cost-b
 GATEWAY_VARS = ('ai_platform_providers', 'ai_platform_model_aliases', 'ai_platform_router',
                 'ai_platform_teams', 'ai_platform_secrets')
 ROUTER_KEYS = ('routing_strategy', 'num_retries', 'allowed_fails', 'cooldown_time', 'timeout')
+
+
+def litellm_provider(provider, vllm_provider):
+    return vllm_provider if provider['kind'] == 'vllm' else MODEL_PREFIX[provider['kind']]
 
 
 def team_tag(team_name):
