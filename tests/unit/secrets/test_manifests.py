@@ -17,12 +17,10 @@ def group_vars(name):
         return yaml.safe_load(handle)
 
 
-@pytest.fixture(scope='module')
-def rendered(tmp_path_factory):
-    out = tmp_path_factory.mktemp('render')
+def render(out, *args):
     init_file = out / 'vault-init.vault'
     proc = run_playbook(os.path.join(REPO, 'tests', 'unit', 'secrets', 'render.yml'),
-                        '-e', 'ai_platform_render_dir=%s' % out, '-e', 'vault_init_file=%s' % init_file,
+                        '-e', 'ai_platform_render_dir=%s' % out, '-e', 'vault_init_file=%s' % init_file, *args,
                         inventory=EXAMPLE)
     assert proc.returncode == 0, proc.stdout[-3000:]
     objects = {}
@@ -32,6 +30,11 @@ def rendered(tmp_path_factory):
                 obj = yaml.safe_load(handle)
             objects[(obj['kind'], obj['metadata']['name'])] = obj
     return objects, init_file, proc
+
+
+@pytest.fixture(scope='module')
+def rendered(tmp_path_factory):
+    return render(tmp_path_factory.mktemp('render'))
 
 
 @pytest.mark.offline
@@ -102,3 +105,16 @@ def test_offline_consumer_external_secrets_validate_against_the_crd(manifest_val
         'DATABASE_URL']
     errors = dict((obj['metadata']['name'], manifest_validator.errors(obj)) for obj in built)
     assert errors == dict((name, []) for name in errors)
+
+
+@pytest.mark.offline
+def test_offline_tls_variant_serves_https_and_the_store_trusts_the_ca(tmp_path, manifest_validator):
+    objects = render(tmp_path, '-e', 'vault_tls_secret=vault-tls', '-e', 'external_secrets_vault_ca_secret=vault-tls')[0]
+    store = objects[('ClusterSecretStore', 'vault')]
+    assert store['spec']['provider']['vault']['server'] == 'https://vault.vault.svc:8200'
+    assert store['spec']['provider']['vault']['caProvider'] == {
+        'type': 'Secret', 'name': 'vault-tls', 'namespace': 'vault', 'key': 'ca.crt'}
+    values = yaml.safe_load(objects[('HelmChart', 'vault')]['spec']['valuesContent'])
+    assert values['global']['tlsDisable'] is False
+    assert values['server']['ha']['raft']['config'].count('leader_ca_cert_file') == 3
+    assert [manifest_validator.errors(obj) for obj in objects.values()] == [[]] * len(objects)
