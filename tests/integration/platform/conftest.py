@@ -23,13 +23,14 @@ BAO_PORT = 14231
 _RAW = re.compile(r'^<<\s*(.+?)\s*>>$')
 _VAR = re.compile(r'^<<\s*(\$[A-Z0-9_]+)\s*>>$')
 _PLAYBOOK = """---
-- name: Render NATS and the agents
+- name: Render NATS, the agents and the alert rules
   hosts: localhost
   connection: local
   gather_facts: false
   roles:
     - role: baremetal.ai_platform.nats
     - role: baremetal.ai_platform.agents
+    - role: baremetal.ai_platform.observability
 """
 
 
@@ -57,8 +58,8 @@ def _scalar(value):
 
 
 @pytest.fixture(scope='session')
-def rendered_messaging(tmp_path_factory):
-    """The nats and agents roles rendered for inventories/example: (chart values, objects by kind)."""
+def rendered_platform(tmp_path_factory):
+    """nats, agents and observability rendered for inventories/example: (NATS chart values, objects by kind)."""
     work = tmp_path_factory.mktemp('render-messaging')
     playbook = work / 'messaging.yml'
     playbook.write_text(_PLAYBOOK)
@@ -66,7 +67,7 @@ def rendered_messaging(tmp_path_factory):
                         inventory='inventories/example')
     assert proc.returncode == 0, proc.stdout[-3000:]
     by_kind = {}
-    for folder in ('nats', 'agents'):
+    for folder in ('nats', 'agents', 'observability'):
         for name in sorted(os.listdir(work / 'build' / folder)):
             if name != 'kustomization.yaml':
                 obj = yaml.safe_load((work / 'build' / folder / name).read_text())
@@ -76,9 +77,9 @@ def rendered_messaging(tmp_path_factory):
 
 
 @pytest.fixture(scope='session')
-def nats_server(rendered_messaging, tmp_path_factory):
+def nats_server(rendered_platform, tmp_path_factory):
     """nats-server with the rendered accounts and JetStream; yields {'passwords', 'account', ...}."""
-    values, by_kind = rendered_messaging
+    values, by_kind = rendered_platform
     binary = os.path.join(VENV_BIN, 'nats-server')
     if not os.path.exists(binary):
         binary = shutil.which('nats-server')

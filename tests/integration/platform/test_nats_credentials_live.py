@@ -36,7 +36,7 @@ def _versions(client, paths):
             for p in paths}
 
 
-def test_nats_passwords_generated_once_and_parseable_by_nats(tmp_path, openbao, rendered_messaging):
+def test_nats_passwords_generated_once_and_parseable_by_nats(tmp_path, openbao, rendered_platform):
     address, token = openbao
     client = hvac.Client(url=address, token=token)
     # One agent already has a password: it must survive.
@@ -44,7 +44,7 @@ def test_nats_passwords_generated_once_and_parseable_by_nats(tmp_path, openbao, 
                                                  secret={'nats_password': 'kept-by-rerun', 'litellm_key': 'sk-x'})
     first = _run(tmp_path, openbao)
     assert first.returncode == 0, first.stdout[-3000:]
-    _values, by_kind = rendered_messaging
+    _values, by_kind = rendered_platform
     agents = sorted(c['spec']['durableName'] for c in by_kind['Consumer'].values())
     paths = ['ai-platform/agents/%s' % a for a in agents] + ['ai-platform/nats/nack']
     stored = {p: client.secrets.kv.v2.read_secret_version(path=p, mount_point='secret', raise_on_deleted_version=True)
