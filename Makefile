@@ -63,7 +63,7 @@ sanity: venv
 	tests/tools/sanity.sh
 
 unit: venv
-	$(PY) -m pytest -q tests/unit tests/policy
+	$(PY) -m pytest -q tests/unit
 
 integration: deps
 	$(PY) -m pytest -q tests/integration tests/policy
