@@ -200,3 +200,28 @@ def test_dgx_os_driver_left_alone(hosts):
     spark = hosts['spark']
     assert not spark.file('/etc/apt/sources.list.d/cuda.sources').exists
     assert not spark.package('nvidia-open').is_installed
+
+
+def test_rolling_upgrade_one_server_at_a_time_standin(hosts):
+    """side_effect.yml ran playbooks/upgrade.yml to v1.33.6+k3s1 (a stand-in reporting it).
+
+    Every server now runs it, is Ready and schedulable again, and the restarts happened in
+    order: each server's first start on the new version after the previous one was Ready again.
+    """
+    new = 'v1.33.6+k3s1'
+    started, ready = {}, {}
+    for name in SERVERS:
+        assert new in hosts[name].check_output('k3s --version')
+        entries = [json.loads(line) for line in hosts[name].file('/var/log/k3s-standin.log').content_string.splitlines()]
+        started[name] = min(e['ts'] for e in entries if e['event'] == 'start' and e.get('version') == new)
+        ready[name] = min(e['ts'] for e in entries if e['event'] == 'ready' and e.get('version') == new)
+    assert ready['nuc1'] < started['nuc2'] and ready['nuc2'] < started['nuc3']
+    out = hosts['nuc1'].check_output('k3s kubectl get nodes --no-headers')
+    assert {line.split()[0]: line.split()[1] for line in out.splitlines()} == {n: 'Ready' for n in SERVERS}
+    assert [line.split()[4] for line in out.splitlines()] == ['v1.33.6+k3s1'] * 3
+    # Cordon and uncordon went through the API for every server (upgrade.yml's drain/uncordon).
+    calls = ' '.join(hosts['nuc1'].file('/var/log/k3s-standin.log').content_string.splitlines()
+                     + hosts['nuc2'].file('/var/log/k3s-standin.log').content_string.splitlines()
+                     + hosts['nuc3'].file('/var/log/k3s-standin.log').content_string.splitlines())
+    for name in SERVERS:
+        assert '"drain", "%s"' % name in calls and '"uncordon", "%s"' % name in calls
