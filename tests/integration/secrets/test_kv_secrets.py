@@ -193,3 +193,14 @@ def test_kubernetes_auth_without_a_service_account_token_says_which_file(dev_vau
     assert result['failed'] is True and result['msg'].startswith(
         'cannot read the service account token %s' % missing), result['msg']
     assert versions(dev_vault.client, MOUNT, ['%s/a' % prefix]) == {'%s/a' % prefix: 0}
+
+
+def test_tls_is_verified_and_ca_cert_makes_it_work(tls_vault, tmp_path, prefix):
+    secrets = [{'path': '%s/a' % prefix, 'data': {'v': random.token_hex(8)}}]
+    extra = {'kv_url': tls_vault.url, 'kv_token': tls_vault.root, 'kv_secrets': secrets}
+    refused = task_result(run('kv.yml', tmp_path, extra))
+    assert refused['failed'] is True and refused['msg'].startswith(
+        'Vault at %s: TLS verification failed while reading the seal status (set ca_cert or validate_certs)'
+        % tls_vault.url), refused['msg']
+    accepted = task_result(run('kv.yml', tmp_path, dict(extra, kv_ca_cert=tls_vault.ca)))
+    assert accepted['changed'] is True and accepted['versions'] == {'secret/%s/a' % prefix: 1}
