@@ -21,6 +21,9 @@ import jsonschema
 import kubernetes_validate
 import yaml
 
+# The CRD files are large (Argo's are ~3 MB each); libyaml parses them an order of magnitude faster.
+_Loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+
 
 def _closed(schema):
     """Copy of a CRD schema where objects with declared properties allow no others."""
@@ -53,7 +56,7 @@ def load_crd_schemas(crd_dir):
     paths = sorted(glob.glob(os.path.join(crd_dir, '**', '*.y*ml'), recursive=True))
     for path in paths:
         with open(path) as handle:
-            for doc in yaml.safe_load_all(handle):
+            for doc in yaml.load_all(handle, Loader=_Loader):
                 if not doc or doc.get('kind') != 'CustomResourceDefinition':
                     continue
                 spec = doc['spec']
@@ -79,7 +82,7 @@ def load_objects(paths):
         if os.path.basename(path) == 'kustomization.yaml':
             continue
         with open(path) as handle:
-            for doc in yaml.safe_load_all(handle):
+            for doc in yaml.load_all(handle, Loader=_Loader):
                 if doc:
                     yield path, doc
 
