@@ -217,6 +217,22 @@ cmd_check() {
     'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
   [[ -z $changed ]] || die "not idempotent, the second run changed:"$'\n'"$changed"
   echo "second run: changed=0 on every host"
+  probe_firewall
+}
+
+# The base firewall opens vLLM (and every cluster port) to the nodes only: a node gets an answer
+# from spark:8000, a container on the same network that is not a node gets nothing.
+probe_firewall() {
+  local url=http://spark:8000/health code rc=0
+  log "firewall: $url from a node and from a non-node on $NETWORK"
+  code=$(podman exec "${PREFIX}nuc1" curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" || true)
+  [[ $code == 200 ]] || die "nuc1 could not reach $url (HTTP ${code:-none})"
+  echo "nuc1 -> $url: HTTP $code"
+  podman run --rm --network "$NETWORK" --label ai-platform-lab=1 "$IMAGE" \
+    curl -s -o /dev/null --max-time 5 "$url" || rc=$?
+  # curl exits 28 on a timeout: the SYN was dropped, not refused.
+  [[ $rc -eq 28 ]] || die "a non-node reached $url or was refused instead of dropped (curl exit $rc)"
+  echo "non-node -> $url: dropped (timed out)"
 }
 
 cmd_down() {
