@@ -14,8 +14,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import secrets as _random
+import string
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.vault import CasConflict, VaultError
+
+# Letters and digits only: generated values end up in NATS config variables, URLs and headers,
+# where '-' at the start or other punctuation needs quoting. 32 characters carry ~190 bits.
+_ALPHANUMERIC = string.ascii_letters + string.digits
 
 try:
     import hvac.exceptions
@@ -120,7 +125,7 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
             if key in (current or {}):
                 desired[key] = current[key]
             else:
-                desired[key] = prefix + _random.token_urlsafe(generate_length)
+                desired[key] = prefix + ''.join(_random.choice(_ALPHANUMERIC) for _ in range(generate_length))
                 if on_generated:
                     on_generated(desired[key])
         plans.append(PathPlan(mount, path, version, current, desired))

@@ -78,7 +78,7 @@ options:
     default: false
   generate_length:
     description:
-      - Random bytes in each generated value (the value is their URL-safe base64, about 4/3 as long).
+      - Length of each generated value, in letters and digits (after O(secrets[].generate_prefix)).
     type: int
     default: 32
 author:
