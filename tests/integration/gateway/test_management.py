@@ -46,7 +46,8 @@ def keys(example_agents):
             for agent in example_agents]
 
 
-def test_teams_create_rerun_update_check_mode_delete(standin, example_model, tmp_path):
+@pytest.mark.offline
+def test_offline_standin_teams_create_rerun_update_check_mode_delete(standin, example_model, tmp_path):
     teams = inventory_teams(example_model)
     url = standin.url
 
@@ -88,7 +89,8 @@ def test_teams_create_rerun_update_check_mode_delete(standin, example_model, tmp
     assert [(c['path'], c['body']) for c in writes] == [('/team/delete', {'team_ids': ['operations']})]
 
 
-def test_keys_create_rerun_rotate_check_mode_never_printed(standin, example_model, keys, tmp_path):
+@pytest.mark.offline
+def test_offline_standin_keys_create_rerun_rotate_check_mode_never_printed(standin, example_model, keys, tmp_path):
     url = standin.url
     run_manage(tmp_path, url, STANDIN_KEY, teams=inventory_teams(example_model))
     values = [item['key'] for item in keys]
@@ -132,7 +134,8 @@ def test_keys_create_rerun_rotate_check_mode_never_printed(standin, example_mode
             assert value[3:] not in out
 
 
-def test_existing_team_id_gets_litellms_error(standin):
+@pytest.mark.offline
+def test_offline_standin_existing_team_id_gets_litellms_error(standin):
     client = LiteLLMClient(standin.url, STANDIN_KEY, retries=0)
     client.request('POST', '/team/new', {'team_id': 'dup'})
     with pytest.raises(LiteLLMError) as info:
@@ -141,7 +144,8 @@ def test_existing_team_id_gets_litellms_error(standin):
     assert 'Team id = dup already exists. Please use a different team id.' in str(info.value)
 
 
-def test_retries_on_5xx_and_timeout_then_succeeds(standin, tmp_path):
+@pytest.mark.offline
+def test_offline_standin_retries_on_5xx_and_timeout_then_succeeds(standin, tmp_path):
     teams = [{'team_id': 'retry-team', 'max_budget': 1.0, 'budget_duration': '1d'}]
     standin.control('fail', {'status': 503, 'count': 2})
     results, _out = run_manage(tmp_path, standin.url, STANDIN_KEY, teams=teams)
@@ -160,7 +164,8 @@ def test_retries_on_5xx_and_timeout_then_succeeds(standin, tmp_path):
     assert 'slow-team' in [team['team_id'] for team in standin.control('stats')['teams']]
 
 
-def test_wrong_master_key_clear_error_no_retry(standin, tmp_path):
+@pytest.mark.offline
+def test_offline_standin_wrong_master_key_clear_error_no_retry(standin, tmp_path):
     results, out = run_manage(tmp_path, standin.url, 'sk-wrong-master', teams=[{'team_id': 'x'}],
                               extra={'manage_ignore_errors': True})
     assert results['teams']['failed']
@@ -191,7 +196,8 @@ def test_live_proxy_team_and_key_roundtrip(tmp_path):
         run_manage(tmp_path, url, master, teams=team)
 
 
-def test_role_team_step_creates_every_inventory_team_then_noop(standin):
+@pytest.mark.offline
+def test_offline_standin_role_team_step_creates_every_inventory_team_then_noop(standin):
     args = ['-e', 'litellm_api_url=%s' % standin.url, '-e', 'litellm_master_key=%s' % STANDIN_KEY]
     first = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', *args, inventory=INVENTORY)
     assert first.returncode == 0, first.stdout[-3000:]

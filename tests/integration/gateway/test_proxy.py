@@ -19,7 +19,7 @@ def served_by(headers):
     return headers.get('x-litellm-model-id')
 
 
-def test_fast_spreads_over_both_deployments(routing):
+def test_fast_spreads_over_both_deployments_openai_and_anthropic_api_on_loopback(routing):
     seen = []
     for _attempt in range(20):
         status, headers, body = routing.chat('fast')
@@ -29,7 +29,7 @@ def test_fast_spreads_over_both_deployments(routing):
     assert routing.fakes['openai'].count() > 0 and routing.fakes['anthropic'].count() > 0
 
 
-def test_both_cloud_deployments_failing_429_and_500_served_by_local(routing):
+def test_both_cloud_deployments_failing_openai_429_anthropic_api_500_served_by_local(routing):
     routing.fakes['openai'].fail_with = 429
     routing.fakes['anthropic'].fail_with = 500
     for _attempt in range(3):
@@ -79,7 +79,7 @@ def test_langfuse_callback_reaches_receiver_with_configured_key(routing, langfus
     assert hits[0]['size'] > 0
 
 
-def test_provider_over_budget_stops_being_used(limits):
+def test_anthropic_provider_over_budget_stops_being_used_anthropic_api_on_loopback(limits):
     anthropic = limits.fakes['anthropic']
     # Until Anthropic has served one call its tiny budget (1e-5 USD) is not yet spent.
     for _attempt in range(30):
@@ -116,7 +116,7 @@ def test_spark_keeps_serving_when_openai_budget_spent_with_hosted_vllm(openai_bu
     assert spark.count() - before == 3
 
 
-def test_team_over_tag_budget_refused_other_team_served(limits):
+def test_team_over_tag_budget_refused_other_team_served_enterprise_gate_lifted(limits):
     # In production the tag comes from the team's key metadata (litellm_key); the master key here
     # sends it in the request. One call spends more than the team's 1e-5 USD.
     status, _headers, body = limits.chat('fast', tags=['team:research'])

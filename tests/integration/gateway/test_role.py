@@ -38,7 +38,8 @@ def rendered(tmp_path_factory, standin_server):
     return proc, objects
 
 
-def test_every_object_validates(rendered, manifest_validator):
+@pytest.mark.offline
+def test_offline_render_every_object_validates(rendered, manifest_validator):
     _proc, objects = rendered
     problems = dict((key, manifest_validator.errors(obj)) for key, obj in objects.items())
     assert {key: errs for key, errs in problems.items() if errs} == {}
@@ -48,7 +49,8 @@ def test_every_object_validates(rendered, manifest_validator):
     assert not any(kind == 'Secret' for kind, _name in objects)
 
 
-def test_deployment_pinned_probed_restricted_and_checksummed(rendered):
+@pytest.mark.offline
+def test_offline_render_deployment_pinned_probed_restricted_and_checksummed(rendered):
     _proc, objects = rendered
     config = objects[('ConfigMap', 'litellm-config')]['data']['config.yaml']
     deployment = objects[('Deployment', 'litellm')]
@@ -75,7 +77,8 @@ def test_deployment_pinned_probed_restricted_and_checksummed(rendered):
     assert chart['version'] == '16.7.27' and values['primary']['persistence']['size'] == '10Gi'
 
 
-def test_network_policies_admit_only_agents_webui_monitoring(rendered):
+@pytest.mark.offline
+def test_offline_render_network_policies_admit_only_agents_webui_monitoring(rendered):
     _proc, objects = rendered
     ingress = objects[('NetworkPolicy', 'litellm-ingress')]['spec']['ingress']
     sources = sorted(peer['namespaceSelector']['matchLabels']['kubernetes.io/metadata.name']
@@ -86,7 +89,8 @@ def test_network_policies_admit_only_agents_webui_monitoring(rendered):
     assert '10.20.0.20/32' in cidrs and '0.0.0.0/0' in cidrs
 
 
-def test_rerun_unchanged_changed_inventory_rolls_pods_no_api_call(rendered, standin_server):
+@pytest.mark.offline
+def test_offline_render_rerun_unchanged_changed_inventory_rolls_pods_no_api_call(rendered, standin_server):
     proc, first = rendered
     again_proc, again = render(proc.out, '-e', 'litellm_api_url=%s' % standin_server.url)
     assert 'changed=0' in again_proc.stdout.split('PLAY RECAP')[1]
