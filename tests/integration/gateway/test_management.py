@@ -4,6 +4,7 @@ when LITELLM_URL and LITELLM_MASTER_KEY name a real proxy with a database.
 """
 
 import copy
+import json
 import os
 import secrets
 import uuid
@@ -212,3 +213,17 @@ def test_offline_standin_role_team_step_creates_every_inventory_team_then_noop(s
     calls = standin.control('stats')['calls'][len(stats['calls']):]
     assert [(c['method'], c['path']) for c in calls] == [('GET', '/team/list')]
     assert STANDIN_KEY not in first.stdout + again.stdout
+
+
+@pytest.mark.offline
+def test_offline_standin_role_team_step_reads_master_key_from_openbao(standin, openbao):
+    import hvac
+    hvac.Client(url=openbao, token='root').secrets.kv.v2.create_or_update_secret(
+        path='ai-platform/litellm', secret={'master_key': STANDIN_KEY}, mount_point='secret')
+    vault = {'address': openbao, 'kv_mount': 'secret', 'path_prefix': 'ai-platform', 'secret_store': 'vault',
+             'refresh_interval': '1h'}
+    proc = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', '-e', json.dumps({'ai_platform_vault': vault}),
+                        '-e', 'litellm_api_url=%s' % standin.url, '-e', 'litellm_vault_token=root', inventory=INVENTORY)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert len(standin.control('stats')['teams']) == 5
+    assert STANDIN_KEY not in proc.stdout + proc.stderr
