@@ -107,3 +107,9 @@ def test_k3s_standin_checksums_match_the_fixture_standin():
             digest = hashlib.sha256(fh.read()).hexdigest()
         with open(os.path.join(base, 'sha256sum-%s.txt' % arch), encoding='utf-8') as fh:
             assert fh.read().split() == [digest, asset]
+
+
+def test_k3s_refuses_a_vip_that_is_a_node_address(inventory):
+    msg = refusal(inventory, 'k3s', ['preflight.yml'], k3s_api_vip='127.0.0.1', k3s_vip_interface='lo',
+                  ansible_host='127.0.0.1')
+    assert 'k3s: k3s_api_vip 127.0.0.1 is the address of a node' in msg
