@@ -260,11 +260,13 @@ def openbao(tmp_path_factory):
                                 '-dev-listen-address=127.0.0.1:14060'], env=env, stdout=log,
                                stderr=subprocess.STDOUT)
     deadline = time.time() + 30
-    while time.time() < deadline:
+    while True:
         try:
             with urllib.request.urlopen(url + '/v1/sys/health', timeout=2):
                 break
         except (urllib.error.URLError, OSError):
+            if time.time() > deadline:
+                raise AssertionError('OpenBao did not start: %s' % (workdir / 'bao.log').read_text()[-2000:])
             time.sleep(0.2)
     yield url
     process.terminate()
