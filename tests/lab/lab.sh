@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # The lab: the example site's four machines (nuc1-3, spark) as Debian systemd containers on a local
-# podman network, converged with site.yml and inventories/lab (plus tests/lab/inventory.yml, which
-# maps each host to its container).
+# podman network, converged with site.yml and inventories/lab.
 #
 #   lab.sh image   build localhost/ai-platform-lab:bookworm (rootfs cached under .cache/lab/)
 #   lab.sh up      image + network + containers, converge site.yml, validate build/lab, summarise
@@ -15,10 +14,9 @@ IMAGE=localhost/ai-platform-lab:bookworm
 NETWORK=ai-platform-lab
 HOSTS=(nuc1 nuc2 nuc3 spark)
 # Containers are named $PREFIX<host> so molecule's instances of the same hosts can run beside the
-# lab; tests/lab/inventory.yml points each host's ansible_host at its container.
+# lab; inventories/lab points each host's ansible_host at its container.
 PREFIX=ai-platform-lab-
 INVENTORY=inventories/lab
-LAB_INVENTORY=tests/lab/inventory.yml
 # Stand-ins for what DGX OS ships (GPU, nvidia-smi, docker); a real Spark needs none of it.
 SIMULATE_DGX=tests/fixtures/artifacts/dgx/simulate-dgx-spark.yml
 RENDER_DIR=build/lab
@@ -180,12 +178,12 @@ cmd_up() {
   start_hosts
   mkdir -p "$CACHE/logs"
   log "simulating the DGX Spark's GPU stack on spark (lab stand-ins)"
-  (cd "$REPO" && ansible-playbook "$SIMULATE_DGX" -i "$INVENTORY" -i "$LAB_INVENTORY") >"$CACHE/logs/simulate-dgx.log" 2>&1 \
+  (cd "$REPO" && ansible-playbook "$SIMULATE_DGX" -i "$INVENTORY") >"$CACHE/logs/simulate-dgx.log" 2>&1 \
     || { tail -30 "$CACHE/logs/simulate-dgx.log" >&2; die "$SIMULATE_DGX failed"; }
   recap "$CACHE/logs/simulate-dgx.log"
   LAST_LOG=$CACHE/logs/up-$(date -u +%Y%m%dT%H%M%S).log
-  log "ansible-playbook site.yml -i $INVENTORY -i $LAB_INVENTORY (log: ${LAST_LOG#"$REPO"/})"
-  (cd "$REPO" && ansible-playbook site.yml -i "$INVENTORY" -i "$LAB_INVENTORY") 2>&1 | tee "$LAST_LOG" || rc=$?
+  log "ansible-playbook site.yml -i $INVENTORY (log: ${LAST_LOG#"$REPO"/})"
+  (cd "$REPO" && ansible-playbook site.yml -i "$INVENTORY") 2>&1 | tee "$LAST_LOG" || rc=$?
   [[ $rc -eq 0 ]] || die "site.yml failed (exit $rc); log: $LAST_LOG"
   log "validating $RENDER_DIR (Kubernetes $AI_PLATFORM_K8S_MINOR, CRDs from $AI_PLATFORM_CRD_DIR)"
   validation=$(cd "$REPO" && python tests/tools/validate_manifests.py "$RENDER_DIR" \
