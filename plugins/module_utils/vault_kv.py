@@ -125,7 +125,7 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
             if key in (current or {}):
                 desired[key] = current[key]
             else:
-                desired[key] = prefix + ''.join(_random.choice(_ALPHANUMERIC) for _ in range(generate_length))
+                desired[key] = prefix + ''.join(_random.choice(_ALPHANUMERIC) for _position in range(generate_length))
                 if on_generated:
                     on_generated(desired[key])
         plans.append(PathPlan(mount, path, version, current, desired))

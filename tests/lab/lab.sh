@@ -23,7 +23,9 @@ RENDER_DIR=build/lab
 MIRROR=${LAB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Cheap packages every role needs anyway: python3(-apt) for Ansible and its apt module, dbus and
 # systemd-sysv for a booting systemd, firewall/TLS/download tools for base and k3s.
-PACKAGES=(systemd systemd-sysv dbus python3 python3-apt sudo iproute2 ca-certificates
+# python-is-python3: the Python stand-ins start with `#!/usr/bin/env python`, the interpreter line
+# ansible-test's sanity allows for executable files.
+PACKAGES=(systemd systemd-sysv dbus python3 python-is-python3 python3-apt sudo iproute2 ca-certificates
   iptables nftables kmod procps gnupg curl)
 # Units a container cannot or should not run.
 MASKED_UNITS=(systemd-udevd.service systemd-udevd-control.socket systemd-udevd-kernel.socket

@@ -128,7 +128,7 @@ def http_from(host, url, key=None):
               'except urllib.error.HTTPError as e:\n  print(e.code)\n')
     args = [url] + ([key] if key else [])
     out = host.check_output('python3 -c %s ' + ' '.join(['%s'] * len(args)), script, *args)
-    status, _, body = out.partition('\n')
+    status, _newline, body = out.partition('\n')
     return int(status), body
 
 

@@ -59,8 +59,7 @@ def test_every_declared_variable_is_documented(var):
 def _field_names(spec):
     for name, sub in (spec.get('options') or {}).items():
         yield name
-        for nested in _field_names(sub):
-            yield nested
+        yield from _field_names(sub)
 
 
 @pytest.mark.parametrize('var', sorted(SPEC))
