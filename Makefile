@@ -62,7 +62,7 @@ lint: venv
 sanity: venv
 	tests/tools/sanity.sh
 
-unit: venv
+unit: venv litellm-venv
 	$(PY) -m pytest -q tests/unit
 
 integration: deps
