@@ -119,21 +119,23 @@ container_state() {
   podman container inspect --format '{{ .State.Status }}' "$1" 2>/dev/null || echo absent
 }
 
-# The /24 around the inventory's k3s_api_vip, so the API address kube-vip claims is on the lab network.
+# The /24 around the inventory's k3s_api_vip, so the API address kube-vip claims is on the lab network,
+# and the half of it without the VIP for the containers: podman must never hand the VIP to a host.
 lab_subnet() {
   python - "$REPO/$INVENTORY/group_vars/all/platform.yml" <<'EOF'
 import ipaddress, sys, yaml
 with open(sys.argv[1]) as handle:
-    vip = yaml.safe_load(handle)['k3s_api_vip']
-print(ipaddress.ip_network(vip + '/24', strict=False))
+    vip = ipaddress.ip_address(yaml.safe_load(handle)['k3s_api_vip'])
+subnet = ipaddress.ip_network('%s/24' % vip, strict=False)
+print(subnet, next(half for half in subnet.subnets(prefixlen_diff=1) if vip not in half))
 EOF
 }
 
 start_hosts() {
-  local host name subnet current
-  subnet=$(lab_subnet)
+  local host name subnet ip_range current
+  read -r subnet ip_range < <(lab_subnet)
   if ! podman network exists "$NETWORK"; then
-    podman network create --subnet "$subnet" "$NETWORK" >/dev/null
+    podman network create --subnet "$subnet" --ip-range "$ip_range" "$NETWORK" >/dev/null
   fi
   current=$(podman network inspect --format '{{ range .Subnets }}{{ .Subnet }}{{ end }}' "$NETWORK")
   [[ $current == "$subnet" ]] || die "network $NETWORK is $current, the inventory's k3s_api_vip needs $subnet: run lab.sh down"
