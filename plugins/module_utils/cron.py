@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Five-field cron schedules (minute hour day-of-month month day-of-week), as Kubernetes CronJobs
+and k3s's etcd snapshots read them: parsing, and the longest gap between two runs."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+
+_FIELDS = (('minute', 0, 59), ('hour', 0, 23), ('day of month', 1, 31), ('month', 1, 12), ('day of week', 0, 7))
+_MACROS = {'@hourly': '0 * * * *', '@daily': '0 0 * * *', '@midnight': '0 0 * * *',
+           '@weekly': '0 0 * * 0', '@monthly': '0 0 1 * *', '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *'}
+
+
+class CronError(ValueError):
+    pass
+
+
+def _field(text, name, low, high):
+    values = set()
+    for part in text.split(','):
+        spec, _sep, step = part.partition('/')
+        if step and not step.isdigit() or step == '0':
+            raise CronError('%s: step %r is not a positive number' % (name, step))
+        if spec == '*':
+            first, last = low, high
+        elif '-' in spec:
+            first, _dash, last = spec.partition('-')
+            if not (first.isdigit() and last.isdigit()):
+                raise CronError('%s: %r is not a range of numbers' % (name, spec))
+            first, last = int(first), int(last)
+        elif spec.isdigit():
+            first = int(spec)
+            last = high if step else first
+        else:
+            raise CronError('%s: %r is not a number, range or *' % (name, spec))
+        if not low <= first <= last <= high:
+            raise CronError('%s: %r is outside %d-%d' % (name, spec, low, high))
+        values.update(range(first, last + 1, int(step or 1)))
+    return values
+
+
+def parse(schedule):
+    """The sets of minutes, hours, days, months and weekdays (0 = Sunday) a schedule runs at."""
+    text = _MACROS.get(str(schedule).strip(), str(schedule).strip())
+    parts = text.split()
+    if len(parts) != 5:
+        raise CronError('expected 5 fields (minute hour day-of-month month day-of-week), got %d' % len(parts))
+    fields = [_field(part, *spec) for part, spec in zip(parts, _FIELDS)]
+    fields[4] = set(day % 7 for day in fields[4])
+    # Like cron: when both day fields are restricted, a day matching either runs.
+    restricted = (parts[2] != '*', parts[4] != '*')
+    return fields, restricted
+
+
+def _runs(fields, restricted, minute):
+    minutes, hours, days, months, weekdays = fields
+    if minute.minute not in minutes or minute.hour not in hours or minute.month not in months:
+        return False
+    by_day, by_weekday = minute.day in days, (minute.weekday() + 1) % 7 in weekdays
+    if all(restricted):
+        return by_day or by_weekday
+    return by_day and by_weekday
+
+
+def max_interval_seconds(schedule):
+    """The longest time between two consecutive runs over a leap-year span (covers monthly and
+    yearly schedules); raises CronError for a schedule that is malformed or never runs."""
+    fields, restricted = parse(schedule)
+    start = datetime.datetime(2024, 1, 1)
+    runs = []
+    # Scan hour by hour and look at the minutes only where the hour can run: a year in ~9k steps.
+    hour = start
+    end = start + datetime.timedelta(days=366 + 31)
+    while hour < end:
+        if hour.hour in fields[1] and hour.month in fields[3]:
+            for minute in sorted(fields[0]):
+                moment = hour.replace(minute=minute)
+                if _runs(fields, restricted, moment):
+                    runs.append(moment)
+        hour += datetime.timedelta(hours=1)
+    if len(runs) < 2:
+        raise CronError('the schedule %r does not run twice in a year' % schedule)
+    return int(max((b - a).total_seconds() for a, b in zip(runs, runs[1:])))

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Copies every file in WORK_DIR to the component's folder at the target (see remote.sh), then keeps
+# only the newest BACKUP_RETENTION there. File names sort by their UTC timestamp.
+set -eu
+: "${BACKUP_RETENTION:?}" "${WORK_DIR:?}"
+. "$(dirname "$0")/remote.sh"
+rclone copy --no-traverse "$WORK_DIR" "$remote"
+rclone lsf --files-only "$remote" | sort -r | tail -n "+$((BACKUP_RETENTION + 1))" \
+  | while read -r name; do
+      rclone deletefile "$remote/$name"
+      echo "pruned $name"
+    done
+echo "stored $(ls "$WORK_DIR" | tr '\n' ' ')for $BACKUP_COMPONENT, keeping $BACKUP_RETENTION"
