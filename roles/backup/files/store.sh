@@ -10,4 +10,4 @@ rclone lsf --files-only "$remote" | sort -r | tail -n "+$((BACKUP_RETENTION + 1)
       rclone deletefile "$remote/$name"
       echo "pruned $name"
     done
-echo "stored $(ls "$WORK_DIR" | tr '\n' ' ')for $BACKUP_COMPONENT, keeping $BACKUP_RETENTION"
+echo "stored $(find "$WORK_DIR" -type f -exec basename {} \; | tr '\n' ' ')for $BACKUP_COMPONENT, keeping $BACKUP_RETENTION"
