@@ -3,6 +3,8 @@
 # only the newest BACKUP_RETENTION there. File names sort by their UTC timestamp.
 set -eu
 : "${BACKUP_RETENTION:?}" "${WORK_DIR:?}"
+remote=""
+# shellcheck disable=SC1091 # sets remote; see remote.sh
 . "$(dirname "$0")/remote.sh"
 rclone copy --no-traverse "$WORK_DIR" "$remote"
 rclone lsf --files-only "$remote" | sort -r | tail -n "+$((BACKUP_RETENTION + 1))" \
