@@ -36,6 +36,7 @@ KNOWN_VARIABLES = ('ai_platform_site', 'ai_platform_domain', 'ai_platform_apply'
                    'ai_platform_spark_address', 'ai_platform_providers', 'ai_platform_model_aliases',
                    'ai_platform_router', 'ai_platform_teams', 'ai_platform_agents', 'ai_platform_vault',
                    'ai_platform_secrets')
+_PREFIX = 'ai_platform_'
 # Namespaces the cluster or a shipped component already owns: a platform namespace there would get
 # the restricted Pod Security label and a default-deny policy on top of what runs in it.
 RESERVED_NAMESPACES = {
@@ -360,9 +361,9 @@ def check_platform(model):
     """Every problem in the inventory model, as a list of (path, message).
 
     Besides the variables, model may carry what the inventory says about hosts: ``groups`` (host
-    names per group), ``hosts`` ({host: its ansible_host or name}), ``variables`` ({variable name:
-    [hosts it is set for]}, every ai_platform_* name in hostvars), ``vllm`` ({dgx host: {vllm_*
-    settings the inventory sets}}) and ``k3s_api_vip_prefix`` (the servers' subnet length).
+    names per group), ``hosts`` ({host: its ansible_host, None for none}), ``variables`` ({host:
+    [the ai_platform_* names in its hostvars]}), ``vllm`` ({dgx host: {vllm_* settings the
+    inventory sets}}) and ``k3s_api_vip_prefix`` (the servers' subnet length, 24 when absent).
     """
     check = _Checker(model)
     _check_variable_names(check)
@@ -385,12 +386,18 @@ def format_errors(errors):
 
 def _check_variable_names(check):
     """An ai_platform_* variable nobody reads is a typo whose intended value silently stays default."""
-    variables = check.model.get('variables') or {}
+    variables = {}
+    for host, names in sorted((check.model.get('variables') or {}).items()):
+        for name in names or []:
+            variables.setdefault(name, []).append(host)
     for name in sorted(set(variables) - set(KNOWN_VARIABLES)):
-        if not name.startswith('ai_platform_'):
+        if not name.startswith(_PREFIX):
             continue
-        close = difflib.get_close_matches(name, KNOWN_VARIABLES, n=1, cutoff=0.6)
-        where = ', '.join(sorted(variables[name])) or 'the inventory'
+        # Compared without the shared prefix, which would make every name look close.
+        close = difflib.get_close_matches(name[len(_PREFIX):], [known[len(_PREFIX):] for known in KNOWN_VARIABLES],
+                                          n=1, cutoff=0.6)
+        close = [_PREFIX + suffix for suffix in close]
+        where = ', '.join(variables[name])
         check.add(name, 'is not a known variable (set for %s)%s' % (
             where, "; did you mean '%s'?" % close[0] if close else ': the platform reads only %s' % ', '.join(KNOWN_VARIABLES)))
 
@@ -790,7 +797,7 @@ def _check_host_roles(check, groups):
     machines = sorted(set(host for group in ('k3s_servers', 'k3s_agents', 'dgx') for host in groups.get(group) or []))
     seen = {}
     for host in machines:
-        address = hosts.get(host, host)
+        address = hosts.get(host) or host
         if address in seen:
             check.add("hostvars['%s'].ansible_host" % host, '%s is also the address of %s: one machine in two roles'
                       % (show(address), seen[address]))
