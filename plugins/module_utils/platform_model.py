@@ -397,7 +397,8 @@ def _check_variable_names(check):
         close = difflib.get_close_matches(name[len(_PREFIX):], [known[len(_PREFIX):] for known in KNOWN_VARIABLES],
                                           n=1, cutoff=0.6)
         close = [_PREFIX + suffix for suffix in close]
-        where = ', '.join(variables[name])
+        hosts = variables[name]
+        where = ', '.join(hosts) if len(hosts) <= 3 else '%s and %d more hosts' % (', '.join(hosts[:3]), len(hosts) - 3)
         check.add(name, 'is not a known variable (set for %s)%s' % (
             where, "; did you mean '%s'?" % close[0] if close else ': the platform reads only %s' % ', '.join(KNOWN_VARIABLES)))
 
