@@ -6,7 +6,7 @@
 The inventory's own rules (unknown fallback alias, alias without deployment, provider key without
 a secret mapping, unknown strategy, negative budgets, bad durations, duplicate ids) come from
 platform_model; this file adds what only the gateway needs: rpm/tpm only under a strategy that
-enforces them, per-deployment budgets, and the env vars the config itself reads.
+enforces them, and the env vars the config itself reads.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -738,7 +738,7 @@ def _check_groups(check, providers, aliases):
     servers = groups.get('k3s_servers') or []
     _check_host_roles(check, groups)
     _check_vip(check, servers)
-    _check_vllm(check, groups.get('dgx') or [])
+    _check_vllm(check)
     if len(servers) % 2 == 0:
         check.add("groups['k3s_servers']", '%d hosts (%s): embedded etcd needs an odd number (1, 3, 5...) '
                                            'for quorum' % (len(servers), ', '.join(servers) or 'none'))
@@ -835,7 +835,7 @@ def _check_vip(check, servers):
             return
 
 
-def _check_vllm(check, dgx_hosts):
+def _check_vllm(check):
     settings = check.model.get('vllm') or {}
     for host in sorted(settings):
         values = settings[host] or {}
