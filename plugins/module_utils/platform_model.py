@@ -88,8 +88,10 @@ ESCALATING_VERBS = {'bind': 'grants roles the agent does not hold', 'escalate': 
 # vLLM settings an inventory may set on the dgx hosts (the vllm role's tunables): how each parses.
 VLLM_SETTINGS = (('vllm_max_model_len', 'int', {}), ('vllm_max_num_seqs', 'int', {}),
                  ('vllm_gpu_memory_utilization', 'number', {'strict': True, 'maximum': 1}),
+                 ('vllm_gpu_memory_utilization_max', 'number', {'strict': True, 'maximum': 1}),
                  ('vllm_port', 'int', {'maximum': 65535}), ('vllm_memory_total_gb', 'number', {'strict': True}),
                  ('vllm_model_weights_gb', 'number', {'strict': True}),
+                 ('vllm_kv_cache_bytes_per_token', 'int', {}), ('vllm_runtime_overhead_gb', 'number', {}),
                  ('vllm_health_timeout', 'int', {}), ('vllm_pull_timeout', 'int', {}))
 _TENSOR_PARALLEL_FLAGS = ('--tensor-parallel-size', '-tp', '--pipeline-parallel-size', '-pp')
 # RBAC verbs Kubernetes knows: the resource verbs plus the special ones. '*' is refused on
@@ -838,10 +840,15 @@ def _check_vip(check, servers):
 def _check_vllm(check):
     settings = check.model.get('vllm') or {}
     for host in sorted(settings):
-        values = settings[host] or {}
+        # A value still holding a template (a default computed from host facts) is the role's to check.
+        values = dict((name, value) for name, value in (settings[host] or {}).items()
+                      if not (_is_str(value) and '{{' in value))
+        parsed = {}
         for name, kind, kwargs in VLLM_SETTINGS:
             path = "hostvars['%s'].%s" % (host, name)
-            check.parsed(path, values.get(name), parse_int if kind == 'int' else parse_number, required=False, **kwargs)
+            parsed[name] = check.parsed(path, values.get(name), parse_int if kind == 'int' else parse_number,
+                                        required=False, **kwargs)
+        _check_vllm_memory(check, host, parsed)
         extra = values.get('vllm_extra_args')
         args = [str(arg) for arg in extra] if isinstance(extra, list) else []
         for index, arg in enumerate(args):
@@ -849,3 +856,27 @@ def _check_vllm(check):
             if flag in _TENSOR_PARALLEL_FLAGS:
                 value = inline if _sep else (args[index + 1] if index + 1 < len(args) else None)
                 check.parsed("hostvars['%s'].vllm_extra_args[%d] (%s)" % (host, index, flag), value, parse_int)
+
+
+def _check_vllm_memory(check, host, parsed):
+    """The vllm role's two memory rules, here so they fail before hosts.yml changes any machine."""
+    share, share_max = parsed['vllm_gpu_memory_utilization'], parsed['vllm_gpu_memory_utilization_max']
+    path = "hostvars['%s'].vllm_gpu_memory_utilization" % host
+    if share is not None and share_max is not None and share >= share_max:
+        check.add(path, '%s must stay below vllm_gpu_memory_utilization_max %s: the GPU shares its memory with the '
+                        'OS, the container runtime and k3s' % (show(share), show(share_max)))
+        return
+    names = ('vllm_model_weights_gb', 'vllm_kv_cache_bytes_per_token', 'vllm_max_model_len', 'vllm_max_num_seqs',
+             'vllm_runtime_overhead_gb', 'vllm_memory_total_gb')
+    if share is None or any(parsed[name] is None for name in names):
+        return
+    kv_cache = parsed['vllm_kv_cache_bytes_per_token'] * parsed['vllm_max_model_len'] * parsed['vllm_max_num_seqs'] / 1024.0 ** 3
+    needed = parsed['vllm_model_weights_gb'] + kv_cache + parsed['vllm_runtime_overhead_gb']
+    budget = parsed['vllm_memory_total_gb'] * share
+    if needed > budget:
+        check.add("hostvars['%s'].vllm_max_model_len" % host,
+                  '%s x vllm_max_num_seqs %s needs about %.1f GB (weights %s + KV cache %.1f + overhead %s) but '
+                  'vllm_gpu_memory_utilization %s x vllm_memory_total_gb %s gives %.1f GB: lower one of them'
+                  % (show(parsed['vllm_max_model_len']), show(parsed['vllm_max_num_seqs']), needed,
+                     show(parsed['vllm_model_weights_gb']), kv_cache, show(parsed['vllm_runtime_overhead_gb']),
+                     show(share), show(parsed['vllm_memory_total_gb']), budget))

@@ -269,6 +269,12 @@ CASES = {
     'vllm-tensor-parallel-zero': (
         put('vllm_extra_args', ['--tensor-parallel-size', '0']),
         ["hostvars['spark'].vllm_extra_args[0] (--tensor-parallel-size): '0' must be >= 1"]),
+    'vllm-gpu-memory-above-the-role-maximum': (
+        put('vllm_gpu_memory_utilization', 0.95),
+        ["hostvars['spark'].vllm_gpu_memory_utilization: 0.95 must stay below vllm_gpu_memory_utilization_max 0.9"]),
+    'vllm-model-does-not-fit': (
+        put('vllm_max_model_len', 1000000),
+        ["hostvars['spark'].vllm_max_model_len: 1000000 x vllm_max_num_seqs 8 needs about 1000.6 GB"]),
     'vllm-port-out-of-range': (
         put('vllm_port', 80000),
         ["hostvars['spark'].vllm_port: 80000 must be <= 65535"]),

@@ -274,6 +274,31 @@ def test_vllm_settings_within_range_pass(model):
     assert errors(model) == []
 
 
+def _vllm_defaults():
+    with open(os.path.join(REPO, 'roles', 'vllm', 'defaults', 'main.yml')) as handle:
+        defaults = yaml.safe_load(handle)
+    return dict((name, defaults[name]) for name, _kind, _kw in pm.VLLM_SETTINGS)
+
+
+def test_gpu_share_at_the_vllm_role_s_maximum_refused(model):
+    model['vllm']['spark'] = dict(_vllm_defaults(), vllm_gpu_memory_utilization=0.9)
+    refused(model, "hostvars['spark'].vllm_gpu_memory_utilization: 0.9 must stay below vllm_gpu_memory_utilization_max 0.9")
+
+
+def test_model_that_does_not_fit_the_memory_share_refused(model):
+    model['vllm']['spark'] = dict(_vllm_defaults(), vllm_memory_total_gb=128)
+    assert errors(model) == []
+    model['vllm']['spark']['vllm_max_model_len'] = 131072
+    refused(model, "hostvars['spark'].vllm_max_model_len: 131072 x vllm_max_num_seqs 8 needs about 152.0 GB")
+    refused(model, 'gives 89.6 GB')
+
+
+def test_defaults_computed_from_host_facts_are_left_to_the_role(model):
+    model['vllm']['spark'] = _vllm_defaults()
+    assert '{{' in model['vllm']['spark']['vllm_memory_total_gb']
+    assert errors(model) == []
+
+
 def test_the_validate_role_passes_every_vllm_setting_the_model_checks():
     with open(os.path.join(REPO, 'roles', 'validate', 'vars', 'main.yml')) as handle:
         names = yaml.safe_load(handle)['__validate_vllm_names']
