@@ -6,7 +6,7 @@
 The inventory's own rules (unknown fallback alias, alias without deployment, provider key without
 a secret mapping, unknown strategy, negative budgets, bad durations, duplicate ids) come from
 platform_model; this file adds what only the gateway needs: rpm/tpm only under a strategy that
-enforces them, per-deployment budgets, and the env vars the config itself reads.
+enforces them, and the env vars the config itself reads.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,9 +14,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.platform_model import (
+    REQUIRED_SECRET_ENVS,
     check_platform,
     format_errors,
-    parse_duration,
     parse_int,
     parse_money,
     show,
@@ -52,37 +52,28 @@ def _inventory_errors(model):
 
 
 def _deployment_errors(model):
+    """rpm/tpm under a strategy that ignores them; their values and the budgets are platform_model's."""
     errors = []
     strategy = (model.get('ai_platform_router') or {}).get('routing_strategy', 'simple-shuffle')
+    if strategy in RPM_TPM_STRATEGIES:
+        return errors
     for a_index, alias in enumerate(model.get('ai_platform_model_aliases') or []):
         for d_index, deployment in enumerate(alias.get('deployments') or []):
             path = 'ai_platform_model_aliases[%d] (%s).deployments[%d] (%s)' % (
                 a_index, alias.get('name'), d_index, deployment.get('id'))
             for key in ('rpm', 'tpm'):
-                if deployment.get(key) is None:
-                    continue
-                try:
-                    parse_int(deployment[key])
-                except ValueError as exc:
-                    errors.append(('%s.%s' % (path, key), '%s %s' % (show(deployment[key]), exc)))
-                    continue
-                if strategy not in RPM_TPM_STRATEGIES:
+                if deployment.get(key) is not None:
                     errors.append(('%s.%s' % (path, key),
                                    'is set but ai_platform_router.routing_strategy %s does not enforce it '
                                    '(simple-shuffle uses rpm/tpm only as weights); use one of %s'
                                    % (show(strategy), ', '.join(RPM_TPM_STRATEGIES))))
-            budget = [deployment.get('max_budget'), deployment.get('budget_duration')]
-            if budget != [None, None]:
-                for key, parse in (('max_budget', parse_money), ('budget_duration', parse_duration)):
-                    try:
-                        parse(deployment.get(key))
-                    except ValueError as exc:
-                        errors.append(('%s.%s' % (path, key), '%s %s' % (show(deployment.get(key)), exc)))
     return errors
 
 
 def _env_errors(model, required_envs):
+    """Envs the config reads beyond those platform_model already requires (it reports those)."""
     mapped = set(entry.get('env') for entry in model.get('ai_platform_secrets') or [] if isinstance(entry, dict))
+    mapped.update(env for env, _reader in REQUIRED_SECRET_ENVS)
     return [('ai_platform_secrets', '%s is read by the LiteLLM config (%s) but has no entry: add one with '
                                     'env: %s, path and key' % (show(env), why, env))
             for env, why in required_envs if env not in mapped]

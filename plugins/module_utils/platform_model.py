@@ -15,15 +15,85 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import difflib
 import ipaddress
 import math
 import re
 from decimal import Decimal
 
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # Python 2 (ansible-test sanity imports module_utils under it)
+    from urlparse import urlsplit
+
 PROVIDER_KINDS = ('openai', 'anthropic', 'gemini', 'vllm')
 ROUTING_STRATEGIES = ('simple-shuffle', 'least-busy', 'usage-based-routing-v2',
                       'latency-based-routing', 'cost-based-routing')
 NAMESPACE_KEYS = ('gateway', 'secrets', 'observability', 'messaging', 'workflows', 'agents', 'webui')
+# Every inventory variable with the platform's prefix; anything else starting with it is a typo.
+KNOWN_VARIABLES = ('ai_platform_site', 'ai_platform_domain', 'ai_platform_apply', 'ai_platform_kubeconfig',
+                   'ai_platform_render_dir', 'ai_platform_kubernetes_minor', 'ai_platform_namespaces',
+                   'ai_platform_spark_address', 'ai_platform_providers', 'ai_platform_model_aliases',
+                   'ai_platform_router', 'ai_platform_teams', 'ai_platform_agents', 'ai_platform_vault',
+                   'ai_platform_secrets')
+_PREFIX = 'ai_platform_'
+# Namespaces the cluster or a shipped component already owns: a platform namespace there would get
+# the restricted Pod Security label and a default-deny policy on top of what runs in it.
+RESERVED_NAMESPACES = {
+    'kube-system': 'the Kubernetes system namespace (k3s, kube-vip and the HelmCharts run there)',
+    'kube-public': 'a Kubernetes system namespace',
+    'kube-node-lease': 'a Kubernetes system namespace',
+    'default': "the cluster's default namespace",
+    'keda': "KEDA's namespace (keda role)",
+}
+# NATS users and service identities the platform already uses (roles/nats: the NACK controller's
+# user, the server's system account; the components that talk to NATS or own a ServiceAccount).
+RESERVED_AGENT_NAMES = ('nack', 'sys', 'system', 'keda', 'nats', 'litellm', 'open-webui', 'langfuse',
+                        'vault', 'external-secrets', 'argo', 'prometheus', 'default', 'agents')
+# Names Kubernetes controllers derive from an agent name, each a DNS-1123 label (<= 63): the
+# Deployment's pods (ReplicaSet hash up to 10 + pod suffix 5), KEDA's HPA for the ScaledObject,
+# the agent's ClusterRole.
+AGENT_DERIVED_NAMES = (('pod', 'agent-%s-xxxxxxxxxx-xxxxx'), ('KEDA HPA', 'keda-hpa-agent-%s'),
+                       ('ClusterRole', 'ai-platform-agent-%s'))
+# ai_platform_secrets entries the platform's own components read (fixed env names in the roles).
+REQUIRED_SECRET_ENVS = (('LITELLM_MASTER_KEY', 'the LiteLLM master key (litellm, agents)'),
+                        ('DATABASE_URL', "LiteLLM's database (litellm)"),
+                        ('LANGFUSE_PUBLIC_KEY', 'the Langfuse project key (langfuse, litellm)'),
+                        ('LANGFUSE_SECRET_KEY', 'the Langfuse project key (langfuse, litellm)'))
+# Agents share one namespace: these rules would let one agent take another's keys or widen its own
+# rights. (resource, why); a rule naming one of them is refused whatever its verbs.
+ESCALATING_RESOURCES = {
+    'secrets': "every agent's LiteLLM key and NATS password are Secrets in the shared agents namespace",
+    'serviceaccounts/token': "mints tokens for any ServiceAccount, another agent's included",
+    'roles': 'lets the agent grant itself rights',
+    'rolebindings': 'lets the agent grant itself rights',
+    'clusterroles': 'lets the agent grant itself rights',
+    'clusterrolebindings': 'lets the agent grant itself cluster-wide rights',
+    'pods/exec': "runs commands in other agents' pods",
+    'pods/attach': "attaches to other agents' pods",
+    'pods/portforward': "reaches other agents' pods",
+    'pods/proxy': "reaches other agents' pods",
+    'services/proxy': 'reaches every Service through the API server',
+    'nodes/proxy': "is the kubelet API: commands in any pod on the node",
+    'certificatesigningrequests/approval': 'approves client certificates for any identity',
+    'mutatingwebhookconfigurations': 'rewrites every object the cluster admits',
+    'validatingwebhookconfigurations': 'changes what the cluster admits',
+}
+# Creating or changing workloads in the shared namespace runs a pod as any ServiceAccount there.
+WORKLOAD_RESOURCES = ('pods', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs',
+                      'replicationcontrollers')
+WRITE_VERBS = ('create', 'update', 'patch')
+ESCALATING_VERBS = {'bind': 'grants roles the agent does not hold', 'escalate': 'raises its own roles',
+                    'impersonate': 'acts as another user, group or ServiceAccount'}
+# vLLM settings an inventory may set on the dgx hosts (the vllm role's tunables): how each parses.
+VLLM_SETTINGS = (('vllm_max_model_len', 'int', {}), ('vllm_max_num_seqs', 'int', {}),
+                 ('vllm_gpu_memory_utilization', 'number', {'strict': True, 'maximum': 1}),
+                 ('vllm_gpu_memory_utilization_max', 'number', {'strict': True, 'maximum': 1}),
+                 ('vllm_port', 'int', {'maximum': 65535}), ('vllm_memory_total_gb', 'number', {'strict': True}),
+                 ('vllm_model_weights_gb', 'number', {'strict': True}),
+                 ('vllm_kv_cache_bytes_per_token', 'int', {}), ('vllm_runtime_overhead_gb', 'number', {}),
+                 ('vllm_health_timeout', 'int', {}), ('vllm_pull_timeout', 'int', {}))
+_TENSOR_PARALLEL_FLAGS = ('--tensor-parallel-size', '-tp', '--pipeline-parallel-size', '-pp')
 # RBAC verbs Kubernetes knows: the resource verbs plus the special ones. '*' is refused on
 # purpose: an agent lists what it needs.
 K8S_VERBS = ('get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection',
@@ -31,13 +101,15 @@ K8S_VERBS = ('get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'del
 
 _DNS1123_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
 _ENV_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
-# LiteLLM budget_duration: <n>s|m|h|d|w|mo, or one of its word aliases.
-_DURATION = re.compile(r'^([0-9]+)(s|m|h|d|w|mo)$')
-_DURATION_WORDS = {'hourly': '1h', 'daily': '24h', 'weekly': '7d', 'monthly': '30d'}
-# A month counts as 30 days here; LiteLLM resets on calendar months, which only matters for display.
-_UNIT_SECONDS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800, 'mo': 2592000}
-# Go's time.ParseDuration format (External Secrets' refreshInterval).
+# Budget durations: the part of LiteLLM's grammar (litellm_core_utils/duration_parser: <n>s|m|h|d|w|mo,
+# hourly/daily/weekly/monthly) that is a fixed period, so the observability role can turn it into a
+# Prometheus burn-rate window: <n>s, <n>m, <n>h or <n>d, lowercase, n > 0. A week is 7d, a month 30d.
+_DURATION = re.compile(r'^([0-9]+)(s|m|h|d)$')
+_UNIT_SECONDS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400}
+# Go's time.ParseDuration format (External Secrets' refreshInterval), one term at a time.
 _GO_DURATION = re.compile(r'^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$')
+_GO_TERM = re.compile(r'([0-9]+(?:\.[0-9]+)?)(ns|us|ms|s|m|h)')
+_GO_UNIT_SECONDS = {'ns': Decimal('1e-9'), 'us': Decimal('1e-6'), 'ms': Decimal('0.001'), 's': 1, 'm': 60, 'h': 3600}
 _QUANTITY = re.compile(r'^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$')
 _QUANTITY_FACTOR = {
     None: 1, 'm': Decimal('0.001'), 'k': 10 ** 3, 'M': 10 ** 6, 'G': 10 ** 9, 'T': 10 ** 12,
@@ -61,16 +133,61 @@ def is_dns1123_subdomain(value):
 
 
 def parse_duration(value):
-    """Seconds in a LiteLLM duration ('30s', '30m', '1h', '1d', '7d', '1mo', 'daily'); ValueError otherwise."""
-    text = value.strip().lower() if _is_str(value) else None
-    match = _DURATION.match(_DURATION_WORDS.get(text, text)) if text else None
+    """Seconds in a budget duration ('30s', '30m', '1h', '1d', '7d', '30d'); ValueError otherwise."""
+    match = _DURATION.match(value) if _is_str(value) else None
     if not match or int(match.group(1)) == 0:
-        raise ValueError('is not a duration (use <n>s, <n>m, <n>h, <n>d, <n>w or <n>mo, n > 0)')
+        raise ValueError('is not a duration (use <n>s, <n>m, <n>h or <n>d with n > 0: a week is 7d, '
+                         'a month 30d)')
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
-def parse_money(value):
-    """An amount in USD as a float >= 0 (number or numeric string); ValueError otherwise."""
+def parse_go_duration(value):
+    """Seconds in a Go duration ('1h', '15m', '1h30m') that is at least a second; ValueError otherwise."""
+    if not _is_str(value) or not _GO_DURATION.match(value):
+        raise ValueError("is not a duration like '1h' or '15m'")
+    seconds = sum(Decimal(number) * _GO_UNIT_SECONDS[unit] for number, unit in _GO_TERM.findall(value))
+    if seconds < 1:
+        raise ValueError('is %s: re-reading Vault less than a second apart (0 means never) is refused; '
+                         "use at least '1s', for example '1h'" % ('zero' if seconds == 0 else 'under a second'))
+    return seconds
+
+
+def parse_url(value):
+    """(scheme, host, port) of an http(s) URL with a host and a usable port; ValueError otherwise."""
+    if not _is_str(value) or not _URL.match(value):
+        raise ValueError('is not an http(s) URL')
+    parts = urlsplit(value)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError('has a port that is not a number from 1 to 65535')
+    if not parts.hostname:
+        raise ValueError('has no host')
+    if port is not None and not 0 < port <= 65535:
+        raise ValueError('has port %d, which is not a number from 1 to 65535' % port)
+    if _is_ip(parts.hostname) and _unusable_ip(parts.hostname):
+        raise ValueError('points at %s, %s' % (parts.hostname, _unusable_ip(parts.hostname)))
+    return parts.scheme, parts.hostname, port
+
+
+def vault_path_problem(value):
+    """Why a Vault path would not stay where it is written (it normalises elsewhere), or None."""
+    if not value.strip():
+        return 'is empty'
+    if value != value.strip():
+        return 'has leading or trailing spaces'
+    if value.startswith('/') or value.endswith('/'):
+        return 'has a leading or trailing /'
+    segments = value.split('/')
+    if '' in segments:
+        return "has an empty segment ('//')"
+    if '.' in segments or '..' in segments:
+        return "has a '.' or '..' segment, so it resolves to another path"
+    return None
+
+
+def parse_money(value, strict=False):
+    """An amount in USD as a float >= 0 (> 0 when strict; number or numeric string); ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError('is not an amount')
     try:
@@ -79,23 +196,37 @@ def parse_money(value):
         raise ValueError('is not an amount')
     if math.isnan(amount) or math.isinf(amount):
         raise ValueError('is not an amount')
-    if amount < 0:
-        raise ValueError('must be >= 0')
+    if amount < 0 or (strict and amount == 0):
+        raise ValueError('must be > 0 (a budget of 0 refuses every request: remove the entry instead)'
+                         if strict else 'must be >= 0')
     return amount
 
 
-def parse_quantity(value):
-    """A Kubernetes quantity ('100m', '1', 0.5, '128Mi', '1Gi') as a Decimal in base units."""
+def parse_quantity(value, unit=None):
+    """A Kubernetes quantity ('100m', '1', 0.5, '128Mi', '1Gi') as a Decimal in base units, > 0.
+
+    unit='cpu' allows only cores or millicores; unit='memory' requires a byte suffix (a bare number
+    is bytes, and 'm' is thousandths of a byte: both are slips for Mi).
+    """
     if isinstance(value, bool):
         raise ValueError('is not a quantity')
     match = _QUANTITY.match(str(value)) if isinstance(value, (int, float, str)) else None
     if not match:
         raise ValueError('is not a quantity')
-    return Decimal(match.group(1)) * _QUANTITY_FACTOR[match.group(2)]
+    suffix = match.group(2)
+    if unit == 'cpu' and suffix not in (None, 'm'):
+        raise ValueError("is not a CPU quantity: use cores ('1', '0.5') or millicores ('500m')")
+    if unit == 'memory' and suffix in (None, 'm'):
+        raise ValueError("is not a memory quantity: give a unit, for example '256Mi' or '1Gi' (%s)"
+                         % ('a bare number is bytes' if suffix is None else "'m' means thousandths of a byte"))
+    amount = Decimal(match.group(1)) * _QUANTITY_FACTOR[suffix]
+    if amount <= 0:
+        raise ValueError('must be more than 0')
+    return amount
 
 
-def parse_int(value, minimum=1):
-    """An int >= minimum (an int or a string of digits, as Ansible templating may give)."""
+def parse_int(value, minimum=1, maximum=None):
+    """An int >= minimum and <= maximum when given (an int or a string of digits, as templating may give)."""
     if isinstance(value, bool):
         raise ValueError('is not an integer')
     if _is_str(value) and re.match(r'^[0-9]+$', value.strip()):
@@ -104,19 +235,25 @@ def parse_int(value, minimum=1):
         raise ValueError('is not an integer')
     if value < minimum:
         raise ValueError('must be >= %d' % minimum)
+    if maximum is not None and value > maximum:
+        raise ValueError('must be <= %d' % maximum)
     return value
 
 
-def parse_number(value, minimum=0, strict=False):
-    """A number >= minimum (> minimum when strict)."""
+def parse_number(value, minimum=0, strict=False, maximum=None):
+    """A number >= minimum (> minimum when strict), and <= maximum when given."""
     if isinstance(value, bool):
         raise ValueError('is not a number')
     try:
         number = float(value)
     except (TypeError, ValueError):
         raise ValueError('is not a number')
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError('is not a number')
     if number < minimum or (strict and number == minimum):
         raise ValueError('must be %s %s' % ('>' if strict else '>=', minimum))
+    if maximum is not None and number > maximum:
+        raise ValueError('must be <= %s' % maximum)
     return number
 
 
@@ -218,9 +355,20 @@ def _defined(names):
     return ', '.join(sorted(names)) or 'none'
 
 
+# The longest agent name every derived name still fits.
+_AGENT_NAME_MAX = min(63 - len(pattern % '') for _what, pattern in AGENT_DERIVED_NAMES)
+
+
 def check_platform(model):
-    """Every problem in the inventory model, as a list of (path, message)."""
+    """Every problem in the inventory model, as a list of (path, message).
+
+    Besides the variables, model may carry what the inventory says about hosts: ``groups`` (host
+    names per group), ``hosts`` ({host: its ansible_host, None for none}), ``variables`` ({host:
+    [the ai_platform_* names in its hostvars]}), ``vllm`` ({dgx host: {vllm_* settings the
+    inventory sets}}) and ``k3s_api_vip_prefix`` (the servers' subnet length, 24 when absent).
+    """
     check = _Checker(model)
+    _check_variable_names(check)
     _check_site(check)
     provider_entries = _check_providers(check)
     providers = dict((entry['name'], entry.get('kind')) for _path, entry in reversed(provider_entries)
@@ -238,6 +386,46 @@ def format_errors(errors):
     return ['%s: %s' % pair for pair in errors]
 
 
+def _check_variable_names(check):
+    """An ai_platform_* variable nobody reads is a typo whose intended value silently stays default."""
+    variables = {}
+    for host, names in sorted((check.model.get('variables') or {}).items()):
+        for name in names or []:
+            variables.setdefault(name, []).append(host)
+    for name in sorted(set(variables) - set(KNOWN_VARIABLES)):
+        if not name.startswith(_PREFIX):
+            continue
+        # Compared without the shared prefix, which would make every name look close.
+        close = difflib.get_close_matches(name[len(_PREFIX):], [known[len(_PREFIX):] for known in KNOWN_VARIABLES],
+                                          n=1, cutoff=0.6)
+        close = [_PREFIX + suffix for suffix in close]
+        hosts = variables[name]
+        where = ', '.join(hosts) if len(hosts) <= 3 else '%s and %d more hosts' % (', '.join(hosts[:3]), len(hosts) - 3)
+        check.add(name, 'is not a known variable (set for %s)%s' % (
+            where, "; did you mean '%s'?" % close[0] if close else ': the platform reads only %s' % ', '.join(KNOWN_VARIABLES)))
+
+
+def _check_namespaces(check, namespaces):
+    for key in NAMESPACE_KEYS:
+        path = 'ai_platform_namespaces.%s' % key
+        if key not in namespaces:
+            check.add(path, 'is required')
+            continue
+        value = namespaces[key]
+        check.label(path, value, 'namespace')
+        if not _is_str(value):
+            continue
+        if value in RESERVED_NAMESPACES:
+            check.add(path, '%s is %s: the platform labels its namespaces restricted and puts a default-deny '
+                            'policy in them; pick a namespace of its own' % (show(value), RESERVED_NAMESPACES[value]))
+        elif value.startswith('kube-'):
+            check.add(path, "%s starts with 'kube-', which Kubernetes reserves for its system namespaces" % show(value))
+    for key in sorted(set(namespaces) - set(NAMESPACE_KEYS), key=str):
+        check.add('ai_platform_namespaces.%s' % key, 'is not a known component (known: %s)' % ', '.join(NAMESPACE_KEYS))
+    check.unique([('ai_platform_namespaces.%s' % key, namespaces.get(key)) for key in NAMESPACE_KEYS],
+                 'namespace (each component group needs its own: their policies and quotas differ)')
+
+
 def _check_site(check):
     model = check.model
     check.label('ai_platform_site', model.get('ai_platform_site'), 'site name')
@@ -253,48 +441,60 @@ def _check_site(check):
                   "is not a Kubernetes minor like '1.33'")
     namespaces = check.typed('ai_platform_namespaces', model.get('ai_platform_namespaces'), dict)
     if namespaces is not None:
-        for key in NAMESPACE_KEYS:
-            path = 'ai_platform_namespaces.%s' % key
-            if key in namespaces:
-                check.label(path, namespaces[key], 'namespace')
-            else:
-                check.add(path, 'is required')
-        for key in sorted(set(namespaces) - set(NAMESPACE_KEYS), key=str):
-            check.add('ai_platform_namespaces.%s' % key, 'is not a known component (known: %s)' % ', '.join(NAMESPACE_KEYS))
-    check.matches('ai_platform_spark_address', model.get('ai_platform_spark_address'),
-                  lambda value: _is_ip(value) or is_dns1123_subdomain(value), 'is neither an IP address nor a host name')
-    check.matches('k3s_api_vip', model.get('k3s_api_vip'), _is_ip, 'is not an IP address')
+        _check_namespaces(check, namespaces)
+    spark = check.matches('ai_platform_spark_address', model.get('ai_platform_spark_address'),
+                          lambda value: _is_ip(value) or is_dns1123_subdomain(value),
+                          'is neither an IP address nor a host name')
+    if spark and _is_ip(spark) and _unusable_ip(spark):
+        check.add('ai_platform_spark_address', '%s is %s' % (show(spark), _unusable_ip(spark)))
     check.matches('k3s_vip_interface', model.get('k3s_vip_interface'), _INTERFACE.match, 'is not a network interface name')
     _check_vault(check)
 
 
 def _is_ip(value):
     try:
-        ipaddress.ip_address(value)
+        ipaddress.ip_address(u'%s' % value)
     except ValueError:
         return False
     return True
+
+
+def _unusable_ip(value):
+    """Why an IP address cannot be where a service listens for other machines, or None."""
+    address = ipaddress.ip_address(u'%s' % value)
+    for test, why in (('is_unspecified', 'the unspecified address (any interface), not one machine'),
+                      ('is_loopback', 'a loopback address: each machine would reach itself'),
+                      ('is_multicast', 'a multicast address'),
+                      ('is_link_local', 'a link-local address')):
+        if getattr(address, test):
+            return why
+    if address.version == 4 and value == '255.255.255.255':
+        return 'the broadcast address'
+    return None
 
 
 def _check_vault(check):
     vault = check.typed('ai_platform_vault', check.model.get('ai_platform_vault'), dict)
     if vault is None:
         return
-    check.matches('ai_platform_vault.address', vault.get('address'), _URL.match, 'is not an http(s) URL')
+    check.parsed('ai_platform_vault.address', vault.get('address'), parse_url)
     for key in ('kv_mount', 'path_prefix'):
-        check.matches('ai_platform_vault.%s' % key, vault.get(key), lambda value: value and value == value.strip('/ '),
-                      'must be a non-empty path without leading or trailing slashes')
+        _check_vault_path(check, 'ai_platform_vault.%s' % key, vault.get(key))
     check.matches('ai_platform_vault.secret_store', vault.get('secret_store'), is_dns1123_subdomain,
                   'is not a valid ClusterSecretStore name')
-    check.matches('ai_platform_vault.refresh_interval', vault.get('refresh_interval'), _GO_DURATION.match,
-                  "is not a duration like '1h' or '15m'")
+    check.parsed('ai_platform_vault.refresh_interval', vault.get('refresh_interval'), parse_go_duration)
+
+
+def _check_vault_path(check, path, value):
+    if check.typed(path, value, str) is not None and vault_path_problem(value):
+        check.add(path, '%s %s' % (show(value), vault_path_problem(value)))
 
 
 def _check_budget(check, path, entry, required):
     """max_budget + budget_duration, both or neither (both when required)."""
     max_budget, duration = entry.get('max_budget'), entry.get('budget_duration')
     if required or max_budget is not None or duration is not None:
-        check.parsed(path + '.max_budget', max_budget, parse_money)
+        check.parsed(path + '.max_budget', max_budget, parse_money, strict=True)
         check.parsed(path + '.budget_duration', duration, parse_duration)
 
 
@@ -314,8 +514,7 @@ def _check_providers(check):
             check.add(path + '.kind', '%s is not a provider kind (known: %s)' % (show(kind), ', '.join(PROVIDER_KINDS)))
         check.matches(path + '.api_key_env', provider.get('api_key_env'), _ENV_NAME.match,
                       'is not an environment variable name')
-        check.matches(path + '.api_base', provider.get('api_base'), _URL.match, 'is not an http(s) URL',
-                      required=kind == 'vllm')
+        check.parsed(path + '.api_base', provider.get('api_base'), parse_url, required=kind == 'vllm')
         budget = check.typed(path + '.budget', provider.get('budget'), dict, required=False)
         if budget is not None:
             _check_budget(check, path + '.budget', budget, required=True)
@@ -403,7 +602,7 @@ def _check_agents(check, aliases, teams):
     entries = check.entries('ai_platform_agents')
     alias_names = set(_names(aliases))
     for path, agent in entries:
-        check.label(path + '.name', agent.get('name'), 'agent name')
+        _check_agent_name(check, path + '.name', agent.get('name'))
         team, model = agent.get('team'), agent.get('model')
         if check.typed(path + '.team', team, str) is not None and team not in teams:
             check.add(path + '.team', '%s is not a defined team (defined: %s)' % (show(team), _defined(teams)))
@@ -421,6 +620,21 @@ def _check_agents(check, aliases, teams):
     check.unique([(p + '.name', e.get('name')) for p, e in entries], 'agent name')
 
 
+def _check_agent_name(check, path, name):
+    check.label(path, name, 'agent name')
+    if not is_dns1123_label(name):
+        return
+    if name in RESERVED_AGENT_NAMES:
+        check.add(path, '%s is an identity the platform already uses (NATS user, ServiceAccount or component: %s); '
+                        'two would share credentials' % (show(name), ', '.join(RESERVED_AGENT_NAMES)))
+    for what, pattern in AGENT_DERIVED_NAMES:
+        derived = pattern % name
+        if len(derived) > 63:
+            check.add(path, '%s is too long: its %s name %s would have %d characters (at most 63); keep agent names '
+                            'to %d' % (show(name), what, show(derived), len(derived), _AGENT_NAME_MAX))
+            break
+
+
 def _is_pinned_image(image):
     if '@sha256:' in image:
         return True
@@ -434,19 +648,36 @@ def _check_permissions(check, path, permissions):
         rpath = '%s[%d]' % (path, index)
         if check.typed(rpath, rule, dict) is None:
             continue
-        check.string_list(rpath + '.api_groups', rule.get('api_groups'))
+        for gpath, group in check.string_list(rpath + '.api_groups', rule.get('api_groups')):
+            if group == '*':
+                check.add(gpath, "'*' grants every API group, present and future: list the groups the agent needs")
         resources = check.string_list(rpath + '.resources', rule.get('resources'))
         if rule.get('resources') == []:
             check.add(rpath + '.resources', 'is empty')
         verbs = check.string_list(rpath + '.verbs', rule.get('verbs'))
         if rule.get('verbs') == []:
             check.add(rpath + '.verbs', 'is empty')
+        verb_names = set(verb for _vpath, verb in verbs)
         for vpath, verb in verbs:
-            if verb not in K8S_VERBS:
+            if verb == '*':
+                check.add(vpath, "'*' grants every verb, bind, escalate and impersonate included: list the verbs "
+                                 "the agent needs")
+            elif verb in ESCALATING_VERBS:
+                check.add(vpath, '%s %s: an agent may not escalate its rights' % (show(verb), ESCALATING_VERBS[verb]))
+            elif verb not in K8S_VERBS:
                 check.add(vpath, '%s is not a Kubernetes verb (allowed: %s)' % (show(verb), ', '.join(K8S_VERBS)))
         for rspath, resource in resources:
-            if resource == '*':
-                check.add(rspath, "'*' grants every resource: list the resources the agent needs")
+            base = resource.split('/')[0]
+            if resource == '*' or resource.endswith('/*'):
+                check.add(rspath, '%s grants every resource: list the resources the agent needs' % show(resource))
+            elif resource in ESCALATING_RESOURCES or base in ('secrets', 'roles', 'rolebindings', 'clusterroles',
+                                                              'clusterrolebindings'):
+                check.add(rspath, '%s is refused for agents: %s' % (
+                    show(resource), ESCALATING_RESOURCES.get(resource, ESCALATING_RESOURCES.get(base))))
+            elif base in WORKLOAD_RESOURCES and verb_names & set(WRITE_VERBS + ('*',)):
+                check.add(rspath, '%s with %s is refused for agents: a workload it starts in the shared namespace can '
+                                  "run as any agent's ServiceAccount and mount its secrets" % (
+                                      show(resource), ', '.join(sorted(verb_names & set(WRITE_VERBS + ('*',))))))
 
 
 def _check_resources(check, path, resources):
@@ -458,7 +689,8 @@ def _check_resources(check, path, resources):
         values = check.typed('%s.%s' % (path, side), resources.get(side), dict)
         for key in ('cpu', 'memory'):
             if values is not None:
-                amounts[side, key] = check.parsed('%s.%s.%s' % (path, side, key), values.get(key), parse_quantity)
+                amounts[side, key] = check.parsed('%s.%s.%s' % (path, side, key), values.get(key), parse_quantity,
+                                                  unit=key)
     for key in ('cpu', 'memory'):
         request, limit = amounts.get(('requests', key)), amounts.get(('limits', key))
         if request is not None and limit is not None and request > limit:
@@ -484,14 +716,18 @@ def _check_secrets(check, provider_entries):
     reserved = '%s/agents/' % prefix.strip('/') if _is_str(prefix) and prefix.strip('/') else None
     for path, entry in entries:
         check.matches(path + '.env', entry.get('env'), _ENV_NAME.match, 'is not an environment variable name')
-        for key in ('path', 'key'):
-            check.matches('%s.%s' % (path, key), entry.get(key), lambda value: value.strip('/ '), 'is empty')
+        _check_vault_path(check, path + '.path', entry.get('path'))
+        check.matches(path + '.key', entry.get('key'), lambda value: value.strip('/ '), 'is empty')
         secret_path = entry.get('path')
         if reserved and _is_str(secret_path) and (secret_path.strip('/') + '/').startswith(reserved):
             check.add(path + '.path', '%s is under %s, where the collection writes the agents\' generated '
                                       'secrets' % (show(secret_path), show(reserved)))
     check.unique([(p + '.env', e.get('env')) for p, e in entries], 'env')
     envs = set(_names(entries, 'env'))
+    for env, reader in REQUIRED_SECRET_ENVS:
+        if check.model.get('ai_platform_secrets') is not None and env not in envs:
+            check.add('ai_platform_secrets', 'has no entry for %s, %s: add one with env: %s, path and key'
+                      % (show(env), reader, env))
     for path, provider in provider_entries:
         env = provider.get('api_key_env')
         if _is_str(env) and env not in envs:
@@ -502,6 +738,9 @@ def _check_secrets(check, provider_entries):
 def _check_groups(check, providers, aliases):
     groups = check.typed('groups', check.model.get('groups', {}), dict) or {}
     servers = groups.get('k3s_servers') or []
+    _check_host_roles(check, groups)
+    _check_vip(check, servers)
+    _check_vllm(check)
     if len(servers) % 2 == 0:
         check.add("groups['k3s_servers']", '%d hosts (%s): embedded etcd needs an odd number (1, 3, 5...) '
                                            'for quorum' % (len(servers), ', '.join(servers) or 'none'))
@@ -541,3 +780,103 @@ def team_budgets(model):
             'tpm_limit': team.get('tpm_limit'),
         }
     return budgets
+
+
+# Groups a host may not share: a k3s server is not also an agent or the inference host (vLLM's
+# container runtime and memory share would fight the control plane). A dgx host may be a k3s agent.
+_EXCLUSIVE_GROUPS = (('k3s_servers', 'k3s_agents'), ('k3s_servers', 'dgx'))
+
+
+def _check_host_roles(check, groups):
+    for first, second in _EXCLUSIVE_GROUPS:
+        for host in sorted(set(groups.get(first) or []) & set(groups.get(second) or [])):
+            check.add("groups['%s']" % second, '%s is also in %s: a host has one role (%s or %s)'
+                      % (show(host), first, first, second))
+    for group in ('k3s_servers', 'k3s_agents', 'dgx'):
+        if 'localhost' in (groups.get(group) or []):
+            check.add("groups['%s']" % group, "'localhost' is the controller the platform plays run on, not a machine "
+                                              'of the cluster: list the machine under its own name')
+    hosts = check.model.get('hosts') or {}
+    machines = sorted(set(host for group in ('k3s_servers', 'k3s_agents', 'dgx') for host in groups.get(group) or []))
+    seen = {}
+    for host in machines:
+        address = hosts.get(host) or host
+        if address in seen:
+            check.add("hostvars['%s'].ansible_host" % host, '%s is also the address of %s: one machine in two roles'
+                      % (show(address), seen[address]))
+        seen.setdefault(address, host)
+
+
+def _check_vip(check, servers):
+    vip = check.matches('k3s_api_vip', check.model.get('k3s_api_vip'), _is_ip, 'is not an IP address')
+    if not vip or not _is_ip(vip):
+        return
+    if _unusable_ip(vip):
+        check.add('k3s_api_vip', '%s is %s' % (show(vip), _unusable_ip(vip)))
+        return
+    hosts = check.model.get('hosts') or {}
+    for host, address in sorted(hosts.items()):
+        if address == vip:
+            check.add('k3s_api_vip', '%s is the address of host %s: kube-vip would announce a machine\'s own '
+                                     'address and the API would follow whoever answers ARP' % (show(vip), show(host)))
+    prefix = check.parsed('k3s_api_vip_prefix', check.model.get('k3s_api_vip_prefix', 24), parse_int,
+                          minimum=1, maximum=128)
+    server_ips = [(host, hosts.get(host)) for host in servers if _is_ip(hosts.get(host))]
+    if prefix is None or not server_ips:
+        return
+    for host, address in server_ips:
+        ip = ipaddress.ip_address(u'%s' % address)
+        if ip.version != ipaddress.ip_address(u'%s' % vip).version or prefix > ip.max_prefixlen:
+            network = None
+        else:
+            network = ipaddress.ip_network(u'%s/%d' % (address, prefix), strict=False)
+        if network is None or ipaddress.ip_address(u'%s' % vip) not in network:
+            check.add('k3s_api_vip', '%s is outside the subnet of k3s server %s (%s/%d): kube-vip announces it by ARP, '
+                                     'so it must be on the servers\' LAN (k3s_api_vip_prefix sets the subnet length)'
+                      % (show(vip), host, address, prefix))
+            return
+
+
+def _check_vllm(check):
+    settings = check.model.get('vllm') or {}
+    for host in sorted(settings):
+        # A value still holding a template (a default computed from host facts) is the role's to check.
+        values = dict((name, value) for name, value in (settings[host] or {}).items()
+                      if not (_is_str(value) and '{{' in value))
+        parsed = {}
+        for name, kind, kwargs in VLLM_SETTINGS:
+            path = "hostvars['%s'].%s" % (host, name)
+            parsed[name] = check.parsed(path, values.get(name), parse_int if kind == 'int' else parse_number,
+                                        required=False, **kwargs)
+        _check_vllm_memory(check, host, parsed)
+        extra = values.get('vllm_extra_args')
+        args = [str(arg) for arg in extra] if isinstance(extra, list) else []
+        for index, arg in enumerate(args):
+            flag, _sep, inline = arg.partition('=')
+            if flag in _TENSOR_PARALLEL_FLAGS:
+                value = inline if _sep else (args[index + 1] if index + 1 < len(args) else None)
+                check.parsed("hostvars['%s'].vllm_extra_args[%d] (%s)" % (host, index, flag), value, parse_int)
+
+
+def _check_vllm_memory(check, host, parsed):
+    """The vllm role's two memory rules, here so they fail before hosts.yml changes any machine."""
+    share, share_max = parsed['vllm_gpu_memory_utilization'], parsed['vllm_gpu_memory_utilization_max']
+    path = "hostvars['%s'].vllm_gpu_memory_utilization" % host
+    if share is not None and share_max is not None and share >= share_max:
+        check.add(path, '%s must stay below vllm_gpu_memory_utilization_max %s: the GPU shares its memory with the '
+                        'OS, the container runtime and k3s' % (show(share), show(share_max)))
+        return
+    names = ('vllm_model_weights_gb', 'vllm_kv_cache_bytes_per_token', 'vllm_max_model_len', 'vllm_max_num_seqs',
+             'vllm_runtime_overhead_gb', 'vllm_memory_total_gb')
+    if share is None or any(parsed[name] is None for name in names):
+        return
+    kv_cache = parsed['vllm_kv_cache_bytes_per_token'] * parsed['vllm_max_model_len'] * parsed['vllm_max_num_seqs'] / 1024.0 ** 3
+    needed = parsed['vllm_model_weights_gb'] + kv_cache + parsed['vllm_runtime_overhead_gb']
+    budget = parsed['vllm_memory_total_gb'] * share
+    if needed > budget:
+        check.add("hostvars['%s'].vllm_max_model_len" % host,
+                  '%s x vllm_max_num_seqs %s needs about %.1f GB (weights %s + KV cache %.1f + overhead %s) but '
+                  'vllm_gpu_memory_utilization %s x vllm_memory_total_gb %s gives %.1f GB: lower one of them'
+                  % (show(parsed['vllm_max_model_len']), show(parsed['vllm_max_num_seqs']), needed,
+                     show(parsed['vllm_model_weights_gb']), kv_cache, show(parsed['vllm_runtime_overhead_gb']),
+                     show(share), show(parsed['vllm_memory_total_gb']), budget))

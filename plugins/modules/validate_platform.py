@@ -80,9 +80,33 @@ options:
   k3s_vip_interface:
     description: Value of C(k3s_vip_interface).
     type: str
+  k3s_api_vip_prefix:
+    description:
+      - Length of the k3s servers' subnet; O(k3s_api_vip) must lie in it when the servers'
+        C(ansible_host) are IP addresses.
+    type: int
+    default: 24
   groups:
     description:
-      - Host names of the inventory groups the rules look at, C(k3s_servers) and C(dgx).
+      - Host names of the inventory groups the rules look at, C(k3s_servers), C(k3s_agents) and C(dgx).
+    type: dict
+    default: {}
+  hosts:
+    description:
+      - Every inventory host's C(ansible_host) (null for a host without one), to find a host listed
+        twice under two names and a O(k3s_api_vip) that is a machine's own address.
+    type: dict
+    default: {}
+  variables:
+    description:
+      - Every host's C(ai_platform_*) variable names as found in hostvars; an unknown one is
+        refused with the closest known name.
+    type: dict
+    default: {}
+  vllm:
+    description:
+      - Per C(dgx) host, the vllm role's settings the inventory sets (C(vllm_max_model_len),
+        C(vllm_gpu_memory_utilization), C(vllm_port), C(vllm_extra_args)...), checked for range.
     type: dict
     default: {}
 notes:
@@ -122,7 +146,11 @@ EXAMPLES = r'''
     k3s_vip_interface: "{{ k3s_vip_interface }}"
     groups:
       k3s_servers: "{{ groups['k3s_servers'] | default([]) }}"
+      k3s_agents: "{{ groups['k3s_agents'] | default([]) }}"
       dgx: "{{ groups['dgx'] | default([]) }}"
+    hosts:
+      nuc1: 10.20.0.11
+      spark: 10.20.0.20
   register: platform
 
 - name: Show where the fast alias routes
@@ -192,7 +220,11 @@ _VARIABLES = {
     'secrets': 'ai_platform_secrets',
     'k3s_api_vip': 'k3s_api_vip',
     'k3s_vip_interface': 'k3s_vip_interface',
+    'k3s_api_vip_prefix': 'k3s_api_vip_prefix',
     'groups': 'groups',
+    'hosts': 'hosts',
+    'variables': 'variables',
+    'vllm': 'vllm',
 }
 
 
@@ -218,7 +250,11 @@ def main():
             secrets=dict(type='list', elements='dict', no_log=False),
             k3s_api_vip=dict(type='str'),
             k3s_vip_interface=dict(type='str'),
+            k3s_api_vip_prefix=dict(type='int', default=24),
             groups=dict(type='dict', default={}),
+            hosts=dict(type='dict', default={}),
+            variables=dict(type='dict', default={}),
+            vllm=dict(type='dict', default={}),
         ),
         supports_check_mode=True,
     )

@@ -1,10 +1,14 @@
 """Broken inventories stop `ansible-playbook site.yml` in the validate play, before any host is touched.
 
 Each case is inventories/lab plus a small override: an extra-vars file (`-e @file`) replacing one
-variable with a broken copy, or a copy of the inventory with a group changed. Every run must fail,
-name the variable path and the offending value, and show no host but localhost in the stats. Every
-machine is pointed at a container that does not exist, so a host that was tried would appear there
-as unreachable (and a running lab is never converged by these tests).
+variable with a broken copy, or a copy of the inventory with a group or a host changed. Every run
+must fail, name the variable path and the offending value, and show no host but localhost in the
+stats. Every machine is pointed at a container that does not exist (each its own), so a host that
+was tried would appear there as unreachable (and a running lab is never converged by these tests).
+
+The cases that only replace variables localhost reads (RULE_CASES) run as one playbook: one play per
+case, each running the validate role on localhost with the case's vars, so one Ansible start-up
+serves them all; the site.yml cases above show that a failure of that role stops the run.
 """
 
 import copy
@@ -20,9 +24,6 @@ from helpers import REPO, run_playbook
 
 LAB = os.path.join(REPO, 'inventories', 'lab')
 MACHINES = {'nuc1', 'nuc2', 'nuc3', 'spark'}
-# Points every machine at a container that does not exist: should validation wrongly pass, or a
-# lab be up, a host that is tried shows as unreachable instead of being converged.
-NOWHERE = ('-e', 'ansible_host=validate-test-no-such-host')
 
 
 def _lab_vars():
@@ -68,21 +69,59 @@ def deleter(*path):
     return change
 
 
+def _group(hosts, group):
+    groups = hosts['all']['children']
+    return groups['k3s_cluster']['children'][group] if group in groups['k3s_cluster']['children'] else groups[group]
+
+
+def nowhere_inventory(tmp, change=None):
+    """A copy of the lab inventory (symlinks resolved) whose machines point at containers that do not
+    exist, each its own: should validation wrongly pass, or a lab be up, a host that is tried shows
+    as unreachable instead of being converged. change(hosts) edits hosts.yml first."""
+    inventory = os.path.join(tmp, 'inventory')
+    shutil.copytree(LAB, inventory)
+    hosts_file = os.path.join(inventory, 'hosts.yml')
+    with open(hosts_file) as handle:
+        hosts = yaml.safe_load(handle)
+    for group in ('k3s_servers', 'dgx'):
+        for name, settings in _group(hosts, group)['hosts'].items():
+            settings['ansible_host'] = 'validate-test-no-such-host-%s' % name
+    if change:
+        change(hosts)
+    with open(hosts_file, 'w') as handle:
+        yaml.safe_dump(hosts, handle)
+    return inventory
+
+
+def hosts_edit(change):
+    """A case on a copy of the lab inventory with hosts.yml changed by change(hosts)."""
+    return lambda tmp: nowhere_inventory(tmp, change)
+
+
 def without_host(group, host):
-    """A copy of the lab inventory (symlinks resolved) without host in group; returned as '-i' path."""
-    def build(tmp):
-        inventory = os.path.join(tmp, 'inventory')
-        shutil.copytree(LAB, inventory)
-        hosts_file = os.path.join(inventory, 'hosts.yml')
-        with open(hosts_file) as handle:
-            hosts = yaml.safe_load(handle)
-        groups = hosts['all']['children']
-        target = groups['k3s_cluster']['children'][group] if group in groups['k3s_cluster']['children'] else groups[group]
-        del target['hosts'][host]
-        with open(hosts_file, 'w') as handle:
-            yaml.safe_dump(hosts, handle)
-        return inventory
-    return build
+    def change(hosts):
+        del _group(hosts, group)['hosts'][host]
+    return hosts_edit(change)
+
+
+def addresses(**by_host):
+    """change() giving machines these ansible_host values."""
+    def change(hosts):
+        for group in ('k3s_servers', 'dgx'):
+            for name, settings in _group(hosts, group)['hosts'].items():
+                if name in by_host:
+                    settings['ansible_host'] = by_host[name]
+    return change
+
+
+def also_in(group, host):
+    def change(hosts):
+        _group(hosts, group).setdefault('hosts', {})[host] = {}
+    return change
+
+
+# The lab's servers on a /24 with the VIP, for the address rules (the lab itself names containers).
+LAB_IPS = dict(nuc1='10.89.7.11', nuc2='10.89.7.12', nuc3='10.89.7.13', spark='10.89.7.20')
 
 
 # id -> (override, [texts the failure must contain: the path and the offending value])
@@ -145,7 +184,7 @@ CASES = {
         ['ai_platform_teams[4] (platform): unlimited: true and max_budget are both set']),
     'negative-budget': (
         edit('ai_platform_teams', setter(3, 'max_budget', -15.0)),
-        ['ai_platform_teams[3] (operations).max_budget: -15.0 must be >= 0']),
+        ['ai_platform_teams[3] (operations).max_budget: -15.0 must be > 0']),
     'bad-budget-duration': (
         edit('ai_platform_teams', setter(0, 'budget_duration', '1 day')),
         ["ai_platform_teams[0] (research).budget_duration: '1 day' is not a duration"]),
@@ -196,6 +235,288 @@ CASES = {
     'argspec-scaling-not-an-int': (
         edit('ai_platform_agents', setter(0, 'scaling', 'lag_threshold', 'twenty')),
         ["argument 'lag_threshold' is of type str found in 'ai_platform_agents -> scaling'", 'unable to convert to int']),
+    # Rules on the machines: the hosts, their groups and addresses, and what is set on them.
+    'vip-is-the-dgx-address': (
+        hosts_edit(addresses(**dict(LAB_IPS, spark='10.89.7.10'))),
+        ["k3s_api_vip: '10.89.7.10' is the address of host 'spark'"]),
+    'vip-is-a-server-address': (
+        hosts_edit(addresses(**dict(LAB_IPS, nuc2='10.89.7.10'))),
+        ["k3s_api_vip: '10.89.7.10' is the address of host 'nuc2'"]),
+    'vip-outside-the-servers-subnet': (
+        hosts_edit(addresses(nuc1='10.89.9.11', nuc2='10.89.9.12', nuc3='10.89.9.13')),
+        ["k3s_api_vip: '10.89.7.10' is outside the subnet of k3s server nuc1 (10.89.9.11/24)"]),
+    'host-in-servers-and-dgx': (
+        hosts_edit(also_in('dgx', 'nuc1')),
+        ["groups['dgx']: 'nuc1' is also in k3s_servers"]),
+    'host-in-servers-and-agents': (
+        hosts_edit(also_in('k3s_agents', 'nuc3')),
+        ["groups['k3s_agents']: 'nuc3' is also in k3s_servers"]),
+    'controller-in-dgx': (
+        hosts_edit(also_in('dgx', 'localhost')),
+        ["groups['dgx']: 'localhost' is the controller"]),
+    'one-machine-under-two-names': (
+        hosts_edit(addresses(**dict(LAB_IPS, spark='10.89.7.13'))),
+        ["hostvars['spark'].ansible_host: '10.89.7.13' is also the address of nuc3"]),
+    'vllm-max-model-len-zero': (
+        put('vllm_max_model_len', 0),
+        ["hostvars['spark'].vllm_max_model_len: 0 must be >= 1"]),
+    'vllm-gpu-memory-above-one': (
+        put('vllm_gpu_memory_utilization', 1.5),
+        ["hostvars['spark'].vllm_gpu_memory_utilization: 1.5 must be <= 1"]),
+    'vllm-gpu-memory-zero': (
+        put('vllm_gpu_memory_utilization', 0),
+        ["hostvars['spark'].vllm_gpu_memory_utilization: 0 must be > 0"]),
+    'vllm-tensor-parallel-zero': (
+        put('vllm_extra_args', ['--tensor-parallel-size', '0']),
+        ["hostvars['spark'].vllm_extra_args[0] (--tensor-parallel-size): '0' must be >= 1"]),
+    'vllm-gpu-memory-above-the-role-maximum': (
+        put('vllm_gpu_memory_utilization', 0.95),
+        ["hostvars['spark'].vllm_gpu_memory_utilization: 0.95 must stay below vllm_gpu_memory_utilization_max 0.9"]),
+    'vllm-model-does-not-fit': (
+        put('vllm_max_model_len', 1000000),
+        ["hostvars['spark'].vllm_max_model_len: 1000000 x vllm_max_num_seqs 8 needs about 1000.6 GB"]),
+    'vllm-port-out-of-range': (
+        put('vllm_port', 80000),
+        ["hostvars['spark'].vllm_port: 80000 must be <= 65535"]),
+    'vllm-max-num-seqs-zero': (
+        put('vllm_max_num_seqs', 0),
+        ["hostvars['spark'].vllm_max_num_seqs: 0 must be >= 1"]),
+    'misspelt-teams-variable': (
+        put('ai_platform_tems', []),
+        ["ai_platform_tems: is not a known variable", "did you mean 'ai_platform_teams'?"]),
+    'misspelt-namespaces-variable': (
+        put('ai_platform_namespace', {'gateway': 'ai-gateway'}),
+        ["ai_platform_namespace: is not a known variable", "did you mean 'ai_platform_namespaces'?"]),
+    'misspelt-router-variable': (
+        put('ai_platform_routers', {'timeout': 5}),
+        ["ai_platform_routers: is not a known variable", "did you mean 'ai_platform_router'?"]),
+}
+
+AGENT_13 = 'ai_platform_agents[13] (incident-summariser)'
+
+
+def rule(*rule_fields):
+    """change() setting the first permission rule of agent 13 (incident-summariser)."""
+    api_groups, resources, verbs = rule_fields
+    return setter(13, 'permissions', 0, {'api_groups': api_groups, 'resources': resources, 'verbs': verbs})
+
+
+LONG_41 = 'a' * 41
+LONG_63 = 'b' * 63
+
+# Rules on variables localhost reads: one playbook, one play per case (see the module docstring).
+RULE_CASES = {
+    # System namespaces and the platform's own.
+    'namespace-kube-system': (
+        edit('ai_platform_namespaces', setter('agents', 'kube-system')),
+        ["ai_platform_namespaces.agents: 'kube-system' is the Kubernetes system namespace"]),
+    'namespace-default': (
+        edit('ai_platform_namespaces', setter('webui', 'default')),
+        ["ai_platform_namespaces.webui: 'default' is the cluster's default namespace"]),
+    'namespace-kube-node-lease': (
+        edit('ai_platform_namespaces', setter('observability', 'kube-node-lease')),
+        ["ai_platform_namespaces.observability: 'kube-node-lease' is a Kubernetes system namespace"]),
+    'namespace-kube-public': (
+        edit('ai_platform_namespaces', setter('workflows', 'kube-public')),
+        ["ai_platform_namespaces.workflows: 'kube-public' is a Kubernetes system namespace"]),
+    'namespace-keda': (
+        edit('ai_platform_namespaces', setter('messaging', 'keda')),
+        ["ai_platform_namespaces.messaging: 'keda' is KEDA's namespace"]),
+    'namespace-kube-prefix': (
+        edit('ai_platform_namespaces', setter('gateway', 'kube-gateway')),
+        ["ai_platform_namespaces.gateway: 'kube-gateway' starts with 'kube-'"]),
+    'two-namespaces-equal': (
+        edit('ai_platform_namespaces', setter('workflows', 'ai-agents')),
+        ["ai_platform_namespaces.agents: duplicate namespace", "'ai-agents' (first at ai_platform_namespaces.workflows)"]),
+    # Agent RBAC that escalates.
+    'rbac-secrets-in-shared-namespace': (
+        edit('ai_platform_agents', rule([''], ['secrets'], ['get', 'list'])),
+        [AGENT_13 + ".permissions[0].resources[0]: 'secrets' is refused for agents"]),
+    'rbac-create-rolebindings': (
+        edit('ai_platform_agents', rule(['rbac.authorization.k8s.io'], ['rolebindings'], ['create'])),
+        [AGENT_13 + ".permissions[0].resources[0]: 'rolebindings' is refused for agents"]),
+    'rbac-clusterroles': (
+        edit('ai_platform_agents', rule(['rbac.authorization.k8s.io'], ['clusterroles'], ['get'])),
+        [AGENT_13 + ".permissions[0].resources[0]: 'clusterroles' is refused for agents"]),
+    'rbac-bind': (
+        edit('ai_platform_agents', rule(['rbac.authorization.k8s.io'], ['clusterroles'], ['bind'])),
+        [AGENT_13 + ".permissions[0].verbs[0]: 'bind' grants roles the agent does not hold"]),
+    'rbac-escalate': (
+        edit('ai_platform_agents', rule(['rbac.authorization.k8s.io'], ['roles'], ['escalate'])),
+        [AGENT_13 + ".permissions[0].verbs[0]: 'escalate' raises its own roles"]),
+    'rbac-impersonate': (
+        edit('ai_platform_agents', rule([''], ['serviceaccounts'], ['impersonate'])),
+        [AGENT_13 + ".permissions[0].verbs[0]: 'impersonate' acts as another user"]),
+    'rbac-wildcard-api-group': (
+        edit('ai_platform_agents', rule(['*'], ['events'], ['get'])),
+        [AGENT_13 + ".permissions[0].api_groups[0]: '*' grants every API group"]),
+    'rbac-wildcard-verb': (
+        edit('ai_platform_agents', rule([''], ['events'], ['*'])),
+        [AGENT_13 + ".permissions[0].verbs[0]: '*' grants every verb"]),
+    'rbac-wildcard-subresource': (
+        edit('ai_platform_agents', rule([''], ['pods/*'], ['get'])),
+        [AGENT_13 + ".permissions[0].resources[0]: 'pods/*' grants every resource"]),
+    'rbac-nodes-proxy': (
+        edit('ai_platform_agents', rule([''], ['nodes/proxy'], ['get'])),
+        [AGENT_13 + ".permissions[0].resources[0]: 'nodes/proxy' is refused for agents: is the kubelet API"]),
+    'rbac-pods-exec': (
+        edit('ai_platform_agents', rule([''], ['pods/exec'], ['create'])),
+        [AGENT_13 + ".permissions[0].resources[0]: 'pods/exec' is refused for agents"]),
+    'rbac-serviceaccount-token': (
+        edit('ai_platform_agents', rule([''], ['serviceaccounts/token'], ['create'])),
+        [AGENT_13 + ".permissions[0].resources[0]: 'serviceaccounts/token' is refused for agents"]),
+    'rbac-create-pods': (
+        edit('ai_platform_agents', rule([''], ['pods'], ['create', 'get'])),
+        [AGENT_13 + ".permissions[0].resources[0]: 'pods' with create is refused for agents"]),
+    'rbac-patch-deployments': (
+        edit('ai_platform_agents', rule(['apps'], ['deployments'], ['patch'])),
+        [AGENT_13 + ".permissions[0].resources[0]: 'deployments' with patch is refused for agents"]),
+    # Agents named like an identity the platform uses.
+    'agent-named-nack': (
+        edit('ai_platform_agents', setter(0, 'name', 'nack')),
+        ["ai_platform_agents[0] (nack).name: 'nack' is an identity the platform already uses"]),
+    'agent-named-sys': (
+        edit('ai_platform_agents', setter(1, 'name', 'sys')),
+        ["ai_platform_agents[1] (sys).name: 'sys' is an identity the platform already uses"]),
+    'agent-named-litellm': (
+        edit('ai_platform_agents', setter(2, 'name', 'litellm')),
+        ["ai_platform_agents[2] (litellm).name: 'litellm' is an identity the platform already uses"]),
+    'agent-named-keda': (
+        edit('ai_platform_agents', setter(3, 'name', 'keda')),
+        ["ai_platform_agents[3] (keda).name: 'keda' is an identity the platform already uses"]),
+    'agent-named-open-webui': (
+        edit('ai_platform_agents', setter(4, 'name', 'open-webui')),
+        ["ai_platform_agents[4] (open-webui).name: 'open-webui' is an identity the platform already uses"]),
+    # Labels too long for the names controllers derive from them.
+    'agent-name-too-long-for-pods': (
+        edit('ai_platform_agents', setter(0, 'name', LONG_41)),
+        ["ai_platform_agents[0] (%s).name: '%s' is too long: its pod name 'agent-%s-xxxxxxxxxx-xxxxx' would have "
+         '64 characters' % (LONG_41, LONG_41, LONG_41)]),
+    'agent-name-63-characters': (
+        edit('ai_platform_agents', setter(0, 'name', LONG_63)),
+        ["ai_platform_agents[0] (%s).name: '%s' is too long" % (LONG_63, LONG_63), 'keep agent names to 40']),
+    # Vault paths that normalise into another path.
+    'secret-path-dot-dot': (
+        edit('ai_platform_secrets', setter(0, 'path', 'ai-platform/providers/../litellm')),
+        ["ai_platform_secrets[0] (OPENAI_API_KEY).path: 'ai-platform/providers/../litellm' has a '.' or '..' segment"]),
+    'secret-path-dot': (
+        edit('ai_platform_secrets', setter(1, 'path', 'ai-platform/./anthropic')),
+        ["ai_platform_secrets[1] (ANTHROPIC_API_KEY).path: 'ai-platform/./anthropic' has a '.' or '..' segment"]),
+    'secret-path-double-slash': (
+        edit('ai_platform_secrets', setter(2, 'path', 'ai-platform//google')),
+        ["ai_platform_secrets[2] (GEMINI_API_KEY).path: 'ai-platform//google' has an empty segment"]),
+    'secret-path-leading-slash': (
+        edit('ai_platform_secrets', setter(3, 'path', '/ai-platform/providers/spark')),
+        ["ai_platform_secrets[3] (SPARK_VLLM_API_KEY).path: '/ai-platform/providers/spark' has a leading or trailing /"]),
+    'secret-path-trailing-slash': (
+        edit('ai_platform_secrets', setter(4, 'path', 'ai-platform/litellm/')),
+        ["ai_platform_secrets[4] (LITELLM_MASTER_KEY).path: 'ai-platform/litellm/' has a leading or trailing /"]),
+    'path-prefix-dot-dot': (
+        edit('ai_platform_vault', setter('path_prefix', 'ai-platform/..')),
+        ["ai_platform_vault.path_prefix: 'ai-platform/..' has a '.' or '..' segment"]),
+    'kv-mount-double-slash': (
+        edit('ai_platform_vault', setter('kv_mount', 'secret//kv')),
+        ["ai_platform_vault.kv_mount: 'secret//kv' has an empty segment"]),
+    # Addresses and URLs that cannot work.
+    'vip-unspecified': (
+        put('k3s_api_vip', '0.0.0.0'),
+        ["k3s_api_vip: '0.0.0.0' is the unspecified address"]),
+    'vip-ipv6-unspecified': (
+        put('k3s_api_vip', '::'),
+        ["k3s_api_vip: '::' is the unspecified address"]),
+    'vip-loopback': (
+        put('k3s_api_vip', '127.0.0.1'),
+        ["k3s_api_vip: '127.0.0.1' is a loopback address"]),
+    'vip-multicast': (
+        put('k3s_api_vip', '224.0.0.18'),
+        ["k3s_api_vip: '224.0.0.18' is a multicast address"]),
+    'spark-address-unspecified': (
+        put('ai_platform_spark_address', '0.0.0.0'),
+        ["ai_platform_spark_address: '0.0.0.0' is the unspecified address"]),
+    'vault-url-without-host': (
+        edit('ai_platform_vault', setter('address', 'https://:8200')),
+        ["ai_platform_vault.address: 'https://:8200' has no host"]),
+    'vault-url-port-out-of-range': (
+        edit('ai_platform_vault', setter('address', 'https://vault.lab:99999')),
+        ["ai_platform_vault.address: 'https://vault.lab:99999' has a port that is not a number from 1 to 65535"]),
+    'vault-url-bad-scheme': (
+        edit('ai_platform_vault', setter('address', 'vault://vault.lab:8200')),
+        ["ai_platform_vault.address: 'vault://vault.lab:8200' is not an http(s) URL"]),
+    'api-base-port-zero': (
+        edit('ai_platform_providers', setter(3, 'api_base', 'http://spark:0/v1')),
+        ["ai_platform_providers[3] (spark).api_base: 'http://spark:0/v1' has port 0"]),
+    'api-base-loopback': (
+        edit('ai_platform_providers', setter(3, 'api_base', 'http://127.0.0.1:8000/v1')),
+        ["ai_platform_providers[3] (spark).api_base: 'http://127.0.0.1:8000/v1' points at 127.0.0.1, a loopback"]),
+    # Budget durations: one grammar, the fixed-length part of LiteLLM's.
+    'team-duration-month': (
+        edit('ai_platform_teams', setter(0, 'budget_duration', '1mo')),
+        ["ai_platform_teams[0] (research).budget_duration: '1mo' is not a duration", 'a month 30d']),
+    'team-duration-week': (
+        edit('ai_platform_teams', setter(1, 'budget_duration', '1w')),
+        ["ai_platform_teams[1] (support).budget_duration: '1w' is not a duration", 'a week is 7d']),
+    'team-duration-word': (
+        edit('ai_platform_teams', setter(2, 'budget_duration', 'monthly')),
+        ["ai_platform_teams[2] (engineering).budget_duration: 'monthly' is not a duration"]),
+    'provider-duration-uppercase': (
+        edit('ai_platform_providers', setter(0, 'budget', 'budget_duration', '1D')),
+        ["ai_platform_providers[0] (openai).budget.budget_duration: '1D' is not a duration"]),
+    'provider-duration-zero': (
+        edit('ai_platform_providers', setter(1, 'budget', 'budget_duration', '0h')),
+        ["ai_platform_providers[1] (anthropic).budget.budget_duration: '0h' is not a duration"]),
+    # Zero or out-of-range model settings.
+    'team-budget-zero': (
+        edit('ai_platform_teams', setter(3, 'max_budget', 0)),
+        ['ai_platform_teams[3] (operations).max_budget: 0 must be > 0']),
+    'provider-budget-zero': (
+        edit('ai_platform_providers', setter(2, 'budget', 'max_budget', 0.0)),
+        ['ai_platform_providers[2] (google).budget.max_budget: 0.0 must be > 0']),
+    'router-timeout-zero': (
+        edit('ai_platform_router', setter('timeout', 0)),
+        ['ai_platform_router.timeout: 0 must be > 0']),
+    'deployment-tpm-zero': (
+        edit('ai_platform_model_aliases', setter(0, 'deployments', 0, 'tpm', 0)),
+        ['ai_platform_model_aliases[0] (fast).deployments[0] (fast-openai-gpt-4o-mini).tpm: 0 must be >= 1']),
+    'lag-threshold-zero': (
+        edit('ai_platform_agents', setter(0, 'scaling', 'lag_threshold', 0)),
+        ['ai_platform_agents[0] (doc-fetcher).scaling.lag_threshold: 0 must be >= 1']),
+    # Refresh intervals that mean never.
+    'refresh-zero-seconds': (
+        edit('ai_platform_vault', setter('refresh_interval', '0s')),
+        ["ai_platform_vault.refresh_interval: '0s' is zero"]),
+    'refresh-zero-compound': (
+        edit('ai_platform_vault', setter('refresh_interval', '0h0m')),
+        ["ai_platform_vault.refresh_interval: '0h0m' is zero"]),
+    'refresh-bare-zero': (
+        edit('ai_platform_vault', setter('refresh_interval', '0')),
+        ["ai_platform_vault.refresh_interval: '0' is not a duration like '1h'"]),
+    'refresh-negative': (
+        edit('ai_platform_vault', setter('refresh_interval', '-1h')),
+        ["ai_platform_vault.refresh_interval: '-1h' is not a duration like '1h'"]),
+    'refresh-nanoseconds': (
+        edit('ai_platform_vault', setter('refresh_interval', '500ms')),
+        ["ai_platform_vault.refresh_interval: '500ms' is under a second"]),
+    # Quantities in the wrong unit.
+    'memory-without-unit': (
+        edit('ai_platform_agents', setter(0, 'resources', 'limits', 'memory', '512')),
+        ["ai_platform_agents[0] (doc-fetcher).resources.limits.memory: '512' is not a memory quantity",
+         'a bare number is bytes']),
+    'memory-in-millibytes': (
+        edit('ai_platform_agents', setter(1, 'resources', 'requests', 'memory', '128m')),
+        ["ai_platform_agents[1] (doc-chunker).resources.requests.memory: '128m' is not a memory quantity"]),
+    'cpu-in-bytes': (
+        edit('ai_platform_agents', setter(2, 'resources', 'limits', 'cpu', '1Gi')),
+        ["ai_platform_agents[2] (doc-summariser).resources.limits.cpu: '1Gi' is not a CPU quantity"]),
+    'cpu-limit-zero': (
+        edit('ai_platform_agents', setter(3, 'resources', 'limits', 'cpu', '0')),
+        ["ai_platform_agents[3] (web-researcher).resources.limits.cpu: '0' must be more than 0"]),
+    'memory-request-above-limit': (
+        edit('ai_platform_agents', setter(4, 'resources', 'requests', 'memory', '1Gi')),
+        ["ai_platform_agents[4] (citation-checker).resources.requests.memory: '1Gi' is more than the limit '256Mi'"]),
+    # Secrets the platform's own components read.
+    'langfuse-key-without-secret': (
+        edit('ai_platform_secrets', deleter(6)),
+        ["ai_platform_secrets: has no entry for 'LANGFUSE_PUBLIC_KEY'"]),
 }
 
 MULTI = 'several-errors-in-one-run'
@@ -224,15 +545,16 @@ MULTI_EXPECTED = [
 def _run_case(tmp, build):
     os.makedirs(tmp)
     override = build(tmp)
-    args, inventory = [], LAB
+    args = []
     if isinstance(override, dict):
         extra = os.path.join(tmp, 'override.yml')
         with open(extra, 'w') as handle:
             yaml.safe_dump(override, handle)
         args = ['-e', '@' + extra]
+        inventory = nowhere_inventory(tmp)
     else:
         inventory = override
-    return run_playbook('site.yml', *(args + list(NOWHERE)), inventory=inventory, json_output=True, timeout=300)
+    return run_playbook('site.yml', *args, inventory=inventory, json_output=True, timeout=600)
 
 
 @pytest.fixture(scope='module')
@@ -244,6 +566,32 @@ def runs(tmp_path_factory):
     with ThreadPoolExecutor(max_workers=4) as pool:
         futures = dict((name, pool.submit(_run_case, str(root / name), build)) for name, build in builds.items())
         return dict((name, future.result()) for name, future in futures.items())
+
+
+BATCH_PLAY = {'hosts': 'localhost', 'connection': 'local', 'gather_facts': False,
+              # A failed case must not end the playbook: the next play is the next case.
+              'ignore_errors': True, 'roles': ['baremetal.ai_platform.validate']}
+
+
+@pytest.fixture(scope='module')
+def rule_runs(tmp_path_factory):
+    """Every RULE_CASES case as one play of one playbook on the lab; {case: failure messages}, and the stats."""
+    root = tmp_path_factory.mktemp('rules')
+    plays = []
+    for name, (override, _texts) in RULE_CASES.items():
+        case_vars = root / ('%s.yml' % name)
+        case_vars.write_text(yaml.safe_dump(override(str(root))))
+        plays.append(dict(BATCH_PLAY, name='case %s' % name, vars_files=[str(case_vars)]))
+    playbook = root / 'cases.yml'
+    playbook.write_text(yaml.safe_dump(plays, sort_keys=False))
+    proc = run_playbook(str(playbook), inventory=LAB, json_output=True, timeout=900)
+    assert proc.result is not None, proc.stderr[-3000:]
+    messages = {}
+    for play in proc.result['plays']:
+        name = play['play']['name'][len('case '):]
+        messages[name] = [(task['task']['name'], outcome.get('msg', '')) for task in play['tasks']
+                          for outcome in task['hosts'].values() if outcome.get('failed')]
+    return messages, proc.result['stats']
 
 
 def _failures(result):
@@ -268,7 +616,19 @@ def _assert_stopped_in_validation(proc):
 
 
 def test_enough_cases():
-    assert len(CASES) >= 25
+    assert len(CASES) + len(RULE_CASES) >= 100
+
+
+@pytest.mark.parametrize('name', list(RULE_CASES))
+def test_broken_rule_refused_by_the_validate_role(rule_runs, name):
+    messages, stats = rule_runs
+    # The batch contacted no host but the controller, and the case failed in the validate role.
+    assert set(stats) == {'localhost'}
+    assert messages[name], 'case %s was accepted' % name
+    assert all(task.startswith('baremetal.ai_platform.validate : ') for task, _msg in messages[name])
+    text = '\n'.join(msg for _task, msg in messages[name])
+    for expected in RULE_CASES[name][1]:
+        assert expected in text, text
 
 
 @pytest.mark.parametrize('name', list(CASES))
@@ -297,19 +657,20 @@ def test_shipped_inventories_pass_validation(inventory, check):
     assert list(routing[0]['routing']) == ['fast', 'local', 'reasoning']
 
 
-def test_valid_lab_goes_on_to_the_machines():
+def test_valid_lab_goes_on_to_the_machines(tmp_path):
     """The same site.yml with the valid lab passes validation and tries nuc1..3 and spark (unreachable
     here by design), so their absence from the stats of the broken runs means something."""
-    proc = run_playbook('site.yml', *NOWHERE, inventory=LAB, json_output=True, timeout=300)
+    proc = run_playbook('site.yml', inventory=nowhere_inventory(str(tmp_path)), json_output=True, timeout=600)
     assert proc.result is not None, proc.stderr[-3000:]
     assert proc.result['stats']['localhost']['failures'] == 0
     for machine in MACHINES:
         assert proc.result['stats'][machine]['unreachable'] == 1, proc.result['stats']
 
 
-def test_limit_without_localhost_stops_before_any_host():
+def test_limit_without_localhost_stops_before_any_host(tmp_path):
     """--limit nuc1 skips the validate play; the guard play stops the run, delegated to the controller."""
-    proc = run_playbook('site.yml', '--limit', 'nuc1', *NOWHERE, inventory=LAB, json_output=True, timeout=300)
+    proc = run_playbook('site.yml', '--limit', 'nuc1', inventory=nowhere_inventory(str(tmp_path)), json_output=True,
+                        timeout=600)
     assert proc.returncode != 0
     assert 'include localhost in --limit' in _failures(proc.result)
     # The failure is the delegated assert: nuc1 was never contacted (it does not exist, so a
@@ -320,9 +681,9 @@ def test_limit_without_localhost_stops_before_any_host():
         'Validate the inventory', 'Refuse to go on without a validated inventory']
 
 
-def test_tags_do_not_skip_validation():
+def test_tags_do_not_skip_validation(tmp_path):
     """`--tags base` still runs the checks (tagged always) and stops on a broken inventory."""
-    proc = run_playbook('site.yml', '--tags', 'base', '-e', 'k3s_api_vip=10.89.7.300', *NOWHERE,
-                        inventory=LAB, json_output=True, timeout=300)
+    proc = run_playbook('site.yml', '--tags', 'base', '-e', 'k3s_api_vip=10.89.7.300',
+                        inventory=nowhere_inventory(str(tmp_path)), json_output=True, timeout=600)
     message = _assert_stopped_in_validation(proc)
     assert "k3s_api_vip: '10.89.7.300' is not an IP address" in message

@@ -94,23 +94,9 @@ def test_spark_endpoint_follows_the_inventory_address_offline(build, tmp_path):
     assert (example['addressType'], example['endpoints'][0]['addresses']) == ('IPv4', ['10.20.0.20'])
 
 
+# Role settings only: inventory rules are platform_model's, refused by playbooks/validate.yml before
+# any role runs (tests/integration/validate/test_broken_inventories.py).
 BROKEN = {
-    'agent with an unknown team': ({'ai_platform_agents': [{
-        'name': 'x', 'team': 'nobody', 'model': 'fast', 'tools': [], 'permissions': [],
-        'resources': {'requests': {'cpu': '1', 'memory': '1Mi'}, 'limits': {'cpu': '1', 'memory': '1Mi'}},
-        'scaling': {'min_replicas': 0, 'max_replicas': 1, 'lag_threshold': 1}}]}, 'ai_platform_agents[x]', 'agents'),
-    'agent scaling min above max': ({'ai_platform_agents': [{
-        'name': 'x', 'team': 'research', 'model': 'fast', 'tools': [], 'permissions': [],
-        'resources': {'requests': {'cpu': '1', 'memory': '1Mi'}, 'limits': {'cpu': '1', 'memory': '1Mi'}},
-        'scaling': {'min_replicas': 3, 'max_replicas': 1, 'lag_threshold': 1}}]}, 'min_replicas <= max_replicas',
-        'agents'),
-    'agent name not a DNS label': ({'ai_platform_agents': [{
-        'name': 'Bad_Name', 'team': 'research', 'model': 'fast', 'tools': [], 'permissions': [],
-        'resources': {'requests': {'cpu': '1', 'memory': '1Mi'}, 'limits': {'cpu': '1', 'memory': '1Mi'}},
-        'scaling': {'min_replicas': 0, 'max_replicas': 1, 'lag_threshold': 1}}]}, 'lowercase DNS labels', 'nats'),
-    'team budget period Prometheus cannot measure': ({'ai_platform_teams': [{
-        'name': 'research', 'models': ['fast'], 'max_budget': 10.0, 'budget_duration': '1mo'}]},
-        'ai_platform_teams[research]', 'observability'),
     'open webui replicas without shared storage': ({'open_webui_replicas': 2}, 'open_webui_storage_class', 'open_webui'),
     'pipeline charged to an unknown agent': ({'argo_workflows_pipeline_agent': 'ghost'},
                                              'argo_workflows_pipeline_agent', 'argo_workflows'),

@@ -158,7 +158,7 @@ CASES = {
         "ai_platform_agents[13] (incident-summariser).permissions[0].verbs[1]: 'read' is not a Kubernetes verb"),
     'wildcard verb': (
         _set(('ai_platform_agents', 13, 'permissions', 0, 'verbs'), ['*']),
-        "ai_platform_agents[13] (incident-summariser).permissions[0].verbs[0]: '*' is not a Kubernetes verb"),
+        "ai_platform_agents[13] (incident-summariser).permissions[0].verbs[0]: '*' grants every verb"),
     'wildcard resource': (
         _set(('ai_platform_agents', 13, 'permissions', 0, 'resources'), ['*']),
         "ai_platform_agents[13] (incident-summariser).permissions[0].resources[0]: '*' grants every resource"),
@@ -179,7 +179,7 @@ CASES = {
         'ai_platform_teams[4] (platform): unlimited: true and max_budget are both set'),
     'negative budget': (
         _set(('ai_platform_teams', 0, 'max_budget'), -1),
-        'ai_platform_teams[0] (research).max_budget: -1 must be >= 0'),
+        'ai_platform_teams[0] (research).max_budget: -1 must be > 0'),
     'budget not money': (
         _set(('ai_platform_teams', 0, 'max_budget'), 'lots'),
         "ai_platform_teams[0] (research).max_budget: 'lots' is not an amount"),
@@ -272,7 +272,7 @@ CASES = {
         "ai_platform_vault.refresh_interval: '1d' is not a duration like '1h'"),
     'vault path prefix slash': (
         _set(('ai_platform_vault', 'path_prefix'), '/ai-platform/'),
-        "ai_platform_vault.path_prefix: '/ai-platform/' must be a non-empty path"),
+        "ai_platform_vault.path_prefix: '/ai-platform/' has a leading or trailing /"),
     'agents not a list': (
         _set(('ai_platform_agents',), 'doc-fetcher'),
         "ai_platform_agents: must be a list, got 'doc-fetcher'"),
@@ -346,14 +346,13 @@ def test_alias_referencing_vllm_only_through_fallback_needs_no_dgx(model):
 
 
 @pytest.mark.parametrize('text, seconds', [
-    ('30s', 30), ('30m', 1800), ('1h', 3600), ('1d', 86400), ('7d', 604800), ('2w', 1209600),
-    ('1mo', 2592000), ('daily', 86400), ('Monthly', 2592000), (' 1h ', 3600),
+    ('30s', 30), ('30m', 1800), ('1h', 3600), ('1d', 86400), ('7d', 604800), ('30d', 2592000),
 ])
 def test_parse_duration(text, seconds):
     assert pm.parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize('text', ['', '1', '0d', '1y', '1 d', 'd', '-1d', '1.5h', None, 30, '1dd'])
+@pytest.mark.parametrize('text', ['', '1', '0d', '1y', '1 d', 'd', '-1d', '1.5h', None, 30, '1dd', '2w', '1mo', 'daily', '1D', ' 1h '])
 def test_parse_duration_rejects(text):
     with pytest.raises(ValueError):
         pm.parse_duration(text)
