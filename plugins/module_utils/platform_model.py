@@ -21,6 +21,8 @@ import math
 import re
 from decimal import Decimal
 
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.cron import CronError, max_interval_seconds
+
 try:
     from urllib.parse import urlsplit
 except ImportError:  # Python 2 (ansible-test sanity imports module_utils under it)
@@ -35,7 +37,7 @@ KNOWN_VARIABLES = ('ai_platform_site', 'ai_platform_domain', 'ai_platform_apply'
                    'ai_platform_render_dir', 'ai_platform_kubernetes_minor', 'ai_platform_namespaces',
                    'ai_platform_spark_address', 'ai_platform_providers', 'ai_platform_model_aliases',
                    'ai_platform_router', 'ai_platform_teams', 'ai_platform_agents', 'ai_platform_vault',
-                   'ai_platform_secrets')
+                   'ai_platform_secrets', 'ai_platform_backup')
 _PREFIX = 'ai_platform_'
 # Namespaces the cluster or a shipped component already owns: a platform namespace there would get
 # the restricted Pod Security label and a default-deny policy on top of what runs in it.
@@ -449,6 +451,7 @@ def _check_site(check):
         check.add('ai_platform_spark_address', '%s is %s' % (show(spark), _unusable_ip(spark)))
     check.matches('k3s_vip_interface', model.get('k3s_vip_interface'), _INTERFACE.match, 'is not a network interface name')
     _check_vault(check)
+    _check_backup(check)
 
 
 def _is_ip(value):
@@ -483,6 +486,48 @@ def _check_vault(check):
     check.matches('ai_platform_vault.secret_store', vault.get('secret_store'), is_dns1123_subdomain,
                   'is not a valid ClusterSecretStore name')
     check.parsed('ai_platform_vault.refresh_interval', vault.get('refresh_interval'), parse_go_duration)
+
+
+def _cron_schedule(value):
+    if not _is_str(value):
+        raise ValueError('is not a cron schedule')
+    try:
+        max_interval_seconds(value)
+    except CronError as err:
+        raise ValueError('is not a usable cron schedule: %s' % err)
+    return value
+
+
+def _check_backup(check):
+    backup = check.typed('ai_platform_backup', check.model.get('ai_platform_backup'), dict, required=False)
+    if not backup:
+        return
+    target = backup.get('target')
+    if target not in ('nfs', 's3', 'none'):
+        check.add('ai_platform_backup.target', '%s must be one of nfs, s3, none' % show(target))
+        return
+    if target == 'nfs':
+        nfs = check.typed('ai_platform_backup.nfs', backup.get('nfs'), dict) or {}
+        check.matches('ai_platform_backup.nfs.server', nfs.get('server'), lambda v: bool(v.strip()) and ' ' not in v,
+                      'is not a host name or address')
+        check.matches('ai_platform_backup.nfs.path', nfs.get('path'),
+                      lambda v: v.startswith('/') and '..' not in v.split('/') and '//' not in v,
+                      'must be an absolute export path without .. or //')
+    if target == 's3':
+        s3 = check.typed('ai_platform_backup.s3', backup.get('s3'), dict) or {}
+        url = check.parsed('ai_platform_backup.s3.endpoint', s3.get('endpoint'), parse_url)
+        if url is not None and not str(s3.get('endpoint')).startswith('https://'):
+            check.add('ai_platform_backup.s3.endpoint', '%s must be https: credentials travel with each request'
+                      % show(s3.get('endpoint')))
+        check.matches('ai_platform_backup.s3.bucket', s3.get('bucket'), is_dns1123_subdomain,
+                      'is not a valid bucket name (lowercase letters, digits, . and -)')
+    check.parsed('ai_platform_backup.retention', backup.get('retention'), parse_int, required=False)
+    schedule = check.typed('ai_platform_backup.schedule', backup.get('schedule'), dict, required=False) or {}
+    for component in sorted(schedule):
+        if component not in ('etcd', 'vault', 'postgres'):
+            check.add('ai_platform_backup.schedule.%s' % component, 'is not a component (etcd, vault, postgres)')
+        else:
+            check.parsed('ai_platform_backup.schedule.%s' % component, schedule[component], _cron_schedule)
 
 
 def _check_vault_path(check, path, value):

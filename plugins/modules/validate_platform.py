@@ -70,6 +70,9 @@ options:
   vault:
     description: Value of C(ai_platform_vault).
     type: dict
+  backup:
+    description: Value of C(ai_platform_backup).
+    type: dict
   secrets:
     description: Value of C(ai_platform_secrets).
     type: list
@@ -217,6 +220,7 @@ _VARIABLES = {
     'teams': 'ai_platform_teams',
     'agents': 'ai_platform_agents',
     'vault': 'ai_platform_vault',
+    'backup': 'ai_platform_backup',
     'secrets': 'ai_platform_secrets',
     'k3s_api_vip': 'k3s_api_vip',
     'k3s_vip_interface': 'k3s_vip_interface',
@@ -246,6 +250,7 @@ def main():
             teams=list_of_dicts,
             agents=list_of_dicts,
             vault=dict(type='dict'),
+            backup=dict(type='dict'),
             # Environment variable -> Vault path and key: names where secrets are, holds none.
             secrets=dict(type='list', elements='dict', no_log=False),
             k3s_api_vip=dict(type='str'),

@@ -496,6 +496,27 @@ RULE_CASES = {
     'refresh-nanoseconds': (
         edit('ai_platform_vault', setter('refresh_interval', '500ms')),
         ["ai_platform_vault.refresh_interval: '500ms' is under a second"]),
+    # Backups that could never run or never be read.
+    'backup-schedule-out-of-range': (
+        edit('ai_platform_backup', setter('schedule', 'vault', '61 */6 * * *')),
+        ["ai_platform_backup.schedule.vault: '61 */6 * * *' is not a usable cron schedule: minute"]),
+    'backup-schedule-never-runs': (
+        edit('ai_platform_backup', setter('schedule', 'etcd', '0 0 31 2 *')),
+        ["ai_platform_backup.schedule.etcd: '0 0 31 2 *' is not a usable cron schedule"]),
+    'backup-retention-zero': (
+        edit('ai_platform_backup', setter('retention', 0)),
+        ['ai_platform_backup.retention: 0 must be >= 1']),
+    'backup-nfs-relative-path': (
+        edit('ai_platform_backup', setter('nfs', 'path', 'export/../etc')),
+        ["ai_platform_backup.nfs.path: 'export/../etc' must be an absolute export path"]),
+    'backup-s3-plain-http': (
+        put('ai_platform_backup', {'target': 's3', 'retention': 7,
+                                   's3': {'endpoint': 'http://s3.lab.internal', 'bucket': 'backups'}}),
+        ["ai_platform_backup.s3.endpoint: 'http://s3.lab.internal' must be https"]),
+    'backup-s3-bucket-name': (
+        put('ai_platform_backup', {'target': 's3', 'retention': 7,
+                                   's3': {'endpoint': 'https://s3.lab.internal', 'bucket': 'Backups_1'}}),
+        ["ai_platform_backup.s3.bucket: 'Backups_1' is not a valid bucket name"]),
     # Quantities in the wrong unit.
     'memory-without-unit': (
         edit('ai_platform_agents', setter(0, 'resources', 'limits', 'memory', '512')),

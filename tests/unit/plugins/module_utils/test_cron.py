@@ -1,0 +1,42 @@
+"""Cron schedules: parsing as CronJobs read them, and the longest gap between runs (the stale-backup alert)."""
+
+import pytest
+
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.cron import CronError, max_interval_seconds, parse
+
+
+@pytest.mark.parametrize('schedule, seconds', [
+    ('15 */6 * * *', 6 * 3600),
+    ('30 2 * * *', 86400),
+    ('0 0 * * 0', 7 * 86400),
+    ('0 0 * * 7', 7 * 86400),
+    ('*/5 * * * *', 300),
+    ('0 8-18/2 * * 1-5', (14 + 48) * 3600),  # Friday 18:00 to Monday 08:00
+    ('0 3 1,15 * *', 17 * 86400),  # 15th to the 1st of a 31-day month
+    ('@daily', 86400),
+    ('@monthly', 31 * 86400),
+])
+def test_longest_gap_between_runs(schedule, seconds):
+    assert max_interval_seconds(schedule) == seconds
+
+
+def test_restricted_day_of_month_and_weekday_run_on_either():
+    # Every 1st and every Monday: never more than 7 days apart.
+    assert max_interval_seconds('0 0 1 * 1') <= 7 * 86400
+
+
+@pytest.mark.parametrize('schedule, problem', [
+    ('61 * * * *', "minute: '61' is outside 0-59"),
+    ('* * *', 'expected 5 fields'),
+    ('*/0 * * * *', 'step'),
+    ('a * * * *', "minute: 'a' is not a number"),
+    ('0 0 31 2 *', 'does not run twice in a year'),
+    ('0 5-3 * * *', "hour: '5-3' is outside"),
+])
+def test_unusable_schedules_are_refused_naming_the_field(schedule, problem):
+    with pytest.raises(CronError, match=problem):
+        max_interval_seconds(schedule)
+
+
+def test_weekday_seven_is_sunday():
+    assert parse('0 0 * * 7')[0][4] == {0}
