@@ -33,6 +33,16 @@ MASKED_UNITS=(systemd-udevd.service systemd-udevd-control.socket systemd-udevd-k
   getty@.service serial-getty@.service console-getty.service getty.target
   systemd-remount-fs.service sys-kernel-config.mount)
 
+# Run under a lock (`flock LOCKFILE lab.sh ...`), the lock's descriptor is inherited; podman would
+# pass it on to its long-lived helpers (aardvark-dns, conmon), which would then hold the lock for as
+# long as the containers run. Close every inherited descriptor but stdin/stdout/stderr (and bash's
+# own 255) before any podman command.
+for fd_path in "/proc/$$/fd/"*; do
+  fd=${fd_path##*/}
+  if ((fd > 2 && fd != 255)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+unset fd_path fd
+
 # The same environment `make` exports, so the script also works when run directly.
 export PATH=$REPO/.venv/bin:$PATH
 export ANSIBLE_CONFIG=${ANSIBLE_CONFIG:-$REPO/ansible.cfg}
