@@ -195,7 +195,7 @@ write_ssh_config() {
 }
 
 start_hosts() {
-  local host subnet ip_range current caps cap_args
+  local host subnet ip_range current caps cap cap_args
   read -r subnet ip_range < <(lab_subnet)
   ssh_key
   if ! podman network exists "$NETWORK"; then
@@ -286,17 +286,23 @@ cmd_check() {
   [[ -n $(recap "$LAST_LOG") ]] || die "no PLAY RECAP in $LAST_LOG"
   log "idempotence"
   echo "first run ${first} s, second run ${second} s, ratio $(awk -v a="$second" -v b="$first" \
-    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') (goal: below 0.25)"
   [[ -z $changed ]] || die "not idempotent, the second run changed:"$'\n'"$changed"
   echo "second run: changed=0 on every host"
   probe_firewall
 }
 
 # The base firewall opens vLLM (and every cluster port) to the nodes only: a node gets an answer
-# from spark:8000, a container on the same network that is not a node gets nothing.
+# from spark:8000, a container on the same network that is not a node gets nothing. SSH stays open
+# to the controller (an admin address on the lab network).
 probe_firewall() {
-  local url=http://spark:8000/health code rc=0
-  log "firewall: $url from a node and from a non-node on $NETWORK"
+  local url=http://spark:8000/health code rc=0 host
+  log "firewall: SSH from the controller, $url from a node and from a non-node on $NETWORK"
+  for host in "${HOSTS[@]}"; do
+    ssh -F "$SSH_DIR/config" -o BatchMode=yes -o ConnectTimeout=10 "$host" true ||
+      die "the controller cannot reach $host over SSH after the firewall"
+  done
+  echo "controller -> ${HOSTS[*]}: SSH ok"
   code=$(podman exec nuc1 curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url" || true)
   [[ $code == 200 ]] || die "nuc1 could not reach $url (HTTP ${code:-none})"
   echo "nuc1 -> $url: HTTP $code"
