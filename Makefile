@@ -21,59 +21,64 @@ export AI_PLATFORM_LITELLM_VENV := $(abspath $(LITELLM_VENV))
 # The lab's podman settings (runc, ulimits this host allows): see tests/lab/containers.conf.
 export CONTAINERS_CONF := $(abspath tests/lab/containers.conf)
 
-.PHONY: help deps apt venv litellm-venv lab lab-down lint sanity unit integration molecule test clean
+.PHONY: help deps apt venv litellm-venv lab lab-down lab-check lint sanity unit integration molecule test clean
 
-help:
-	@echo "make lab       converge the lab (four podman hosts) and render the platform into build/lab"
-	@echo "make lab-down  remove the lab's containers, network and build output"
-	@echo "make test      every test tier CI runs"
+help: ## list the targets
+	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / { printf "make %-13s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-deps: apt venv litellm-venv
+deps: apt venv litellm-venv ## install everything the tests need (Debian packages, both venvs)
 
-apt: .cache/apt.stamp
-.cache/apt.stamp:
-	@mkdir -p .cache
-	if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); fi
-	touch $@
+# Asks dpkg every time (cheap), so a machine that has the packages never needs apt or a stamp.
+apt: ## install the Debian packages (podman, debootstrap, ...) unless dpkg has them all
+	@dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); }
 
-venv: $(VENV)/.stamp
+venv: $(VENV)/.stamp ## the project venv from requirements.txt
 $(VENV)/.stamp: requirements.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q -r requirements.txt
 	touch $@
 
-litellm-venv: $(LITELLM_VENV)/.stamp
+litellm-venv: $(LITELLM_VENV)/.stamp ## the LiteLLM proxy venv the gateway tests start
 $(LITELLM_VENV)/.stamp: tests/requirements-litellm.txt
 	python3 -m venv $(LITELLM_VENV)
 	$(LITELLM_VENV)/bin/pip install -q -r tests/requirements-litellm.txt
 	touch $@
 
-lab: apt venv
+lab: apt venv ## converge the lab (four podman hosts over SSH) and render the platform into build/lab
 	tests/lab/lab.sh up
 
-lab-down:
+lab-down: ## remove the lab's containers, network and build output
 	tests/lab/lab.sh down
 
-lint: venv
-	yamllint -s .
-	ansible-lint --profile production
-
-sanity: venv
-	tests/tools/sanity.sh
-
-unit: venv litellm-venv
-	$(PY) -m pytest -q tests/unit
-
-integration: deps
-	$(PY) -m pytest -q tests/integration tests/policy
-
-molecule: apt venv
-	tests/lab/lab.sh image
-	for scenario in base cluster; do molecule test -s $$scenario; done
-
-test: lint sanity unit integration molecule
+lab-check: apt venv ## the lab from fresh hosts twice: both run times, their ratio, changed=0 on the second
 	tests/lab/lab.sh check
 
-clean: lab-down
+lint: venv ## yamllint, ansible-lint, role specs vs defaults, changelog fragments, collection docs
+	yamllint -s .
+	ansible-lint --profile production
+	$(PY) tests/tools/check_role_specs.py
+	antsibull-changelog lint
+	antsibull-docs lint-collection-docs --plugin-docs .
+
+sanity: venv ## ansible-test sanity on a copy of the collection
+	tests/tools/sanity.sh
+
+unit: venv litellm-venv ## unit tests (tests/unit)
+	$(PY) -m pytest -q tests/unit
+
+integration: deps ## integration and policy tests (real OpenBao, NATS, LiteLLM, PostgreSQL on loopback)
+	$(PY) -m pytest -q tests/integration tests/policy
+
+# Every scenario, with the lab's hosts (tests/lab/hosts.yml) as the base config: a scenario without
+# platforms of its own (cluster) runs on them, by the same names on the same network, so the lab
+# goes down first.
+molecule: apt venv ## every molecule scenario on podman hosts (the lab is taken down first)
+	tests/lab/lab.sh image
+	tests/lab/lab.sh down
+	molecule -c tests/lab/hosts.yml test --all
+
+test: lint sanity unit integration molecule lab-check ## every test tier CI runs
+
+clean: lab-down ## remove the venvs, the caches and the lab
 	rm -rf $(VENV) .cache
