@@ -44,9 +44,8 @@ def backup_env(role, nas, work, **extra):
 
 def restore(role, nas, *args):
     """playbooks/restore.yml with the example inventory pointed at this server and NAS directory."""
-    extra = {'ai_platform_site': 'secrets-test',
-             'ai_platform_vault': {'address': role.server.url, 'kv_mount': 'secret', 'path_prefix': 'ai-platform',
-                                   'secret_store': 'vault', 'refresh_interval': '1h'},
+    # The example's Vault settings, reached at this server (the controller's route to Vault).
+    extra = {'ai_platform_site': 'secrets-test', 'vault_api_addr': role.server.url,
              'ai_platform_backup': {'target': 'nfs', 'nfs': {'server': '10.20.0.5', 'path': '/export/ai-platform'}},
              'backup_restore_mount': str(nas), 'vault_init_file': role.init_file,
              'vault_init_passphrase': PASSPHRASE}
