@@ -21,12 +21,13 @@ export AI_PLATFORM_LITELLM_VENV := $(abspath $(LITELLM_VENV))
 # The lab's podman settings (runc, ulimits this host allows): see tests/lab/containers.conf.
 export CONTAINERS_CONF := $(abspath tests/lab/containers.conf)
 
-.PHONY: help deps apt venv litellm-venv lab lab-down lint sanity unit integration molecule test clean
+.PHONY: help deps apt venv litellm-venv lab lab-down lint sanity unit integration molecule test mutation clean
 
 help:
 	@echo "make lab       converge the lab (four podman hosts) and render the platform into build/lab"
 	@echo "make lab-down  remove the lab's containers, network and build output"
 	@echo "make test      every test tier CI runs"
+	@echo "make mutation  mutation score of plugins/ against the unit tests, per file (not part of make test)"
 
 deps: apt venv litellm-venv
 
@@ -74,6 +75,11 @@ molecule: apt venv
 
 test: lint sanity unit integration molecule
 	tests/lab/lab.sh check
+
+# mutmut over plugins/module_utils, plugins/filter and the modules with logic, each mutant against
+# only the unit tests that reach its function; tests/tools/mutation.py prints the score per file.
+mutation: venv
+	$(PY) tests/tools/mutation.py --survivors
 
 clean: lab-down
 	rm -rf $(VENV) .cache

@@ -7,7 +7,9 @@ where the path is the import name the tests use. mutmut records which tests reac
 runs only those for its mutants. Tests that start ansible-playbook are left out: the playbook's
 own Python process would never load the mutant.
 
-Usage: tests/tools/mutation.py [--jobs N] [--report-only]
+Usage: tests/tools/mutation.py [--jobs N] [--survivors] [--again | --report-only]
+--again keeps the last run, copies the current tests in and retests only its survivors (a quick loop
+while writing tests that kill them; adding tests cannot revive a killed mutant).
 Prints killed/total per file and the survivors (names for `cd build/mutation && mutmut show NAME`).
 """
 
@@ -78,7 +80,7 @@ def score():
         name = os.path.relpath(meta, os.path.join(STAGE, 'mutants', PACKAGE))[:-len('.meta')]
         with open(meta) as handle:
             codes = json.load(handle)['exit_code_by_key']
-        counts = dict(total=len(codes), killed=0, survived=[], timeout=0, other=[], unchecked=0)
+        counts = dict(total=len(codes), killed=0, survived=[], timeout=0, other=[], unchecked=[])
         for key, code in sorted(codes.items()):
             if code in KILLED:
                 counts['killed'] += 1
@@ -87,7 +89,7 @@ def score():
             elif code in SURVIVED:
                 counts['survived'].append(key)
             elif code is None:
-                counts['unchecked'] += 1  # the run was stopped before this one
+                counts['unchecked'].append(key)  # the run was stopped before this one
             else:
                 counts['other'].append('%s (exit %s)' % (key, code))
         if codes:
@@ -101,8 +103,8 @@ def report(results, verbose):
     totals = {}
     for name, counts in sorted(results.items()):
         caught = counts['killed'] + counts['timeout']
-        reached = counts['total'] - counts['unchecked']
-        print('%-42s %7d %7d %9d %9d %6.1f%%' % (name, counts['total'], caught, reached - caught, counts['unchecked'],
+        reached = counts['total'] - len(counts['unchecked'])
+        print('%-42s %7d %7d %9d %9d %6.1f%%' % (name, counts['total'], caught, reached - caught, len(counts['unchecked']),
                                                  100.0 * caught / max(reached, 1)))
         total = totals.setdefault(os.path.dirname(name), [0, 0, 0])
         total[0] += counts['total']
@@ -122,13 +124,24 @@ def main():
     parser.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     parser.add_argument('--report-only', action='store_true', help='print the last run\'s scores')
     parser.add_argument('--survivors', action='store_true', help='list every surviving mutant')
+    parser.add_argument('--again', action='store_true', help="retest the last run's survivors with the current tests")
     args = parser.parse_args()
     if not args.report_only:
-        stage()
+        names = []
+        if args.again:
+            names = [key for counts in score().values()
+                     for key in counts['survived'] + counts['other'] + counts['unchecked']]
+            names = [name.split(' ')[0] for name in names]
+            shutil.rmtree(os.path.join(STAGE, 'tests'))
+            shutil.copytree(os.path.join(REPO, 'tests'), os.path.join(STAGE, 'tests'),
+                            ignore=shutil.ignore_patterns('__pycache__', 'output'))
+        else:
+            stage()
         start = time.time()
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
         mutmut = os.path.join(os.path.dirname(sys.executable), 'mutmut')
-        proc = subprocess.run([mutmut, 'run', '--max-children', str(args.jobs)], cwd=STAGE, env=env, check=False)
+        proc = subprocess.run([mutmut, 'run', '--max-children', str(args.jobs)] + names, cwd=STAGE, env=env,
+                              stdout=subprocess.DEVNULL if names else None, check=False)
         print('mutmut run: exit %d in %.0f s' % (proc.returncode, time.time() - start))
         if proc.returncode != 0:
             return proc.returncode
