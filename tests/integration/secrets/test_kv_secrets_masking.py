@@ -28,9 +28,9 @@ def test_raw_result_and_diff_hold_no_secret_value(dev_vault, prefix):
         assert not failed, result['msg']
         assert sorted(result['diff']['after']) == ['secret/%s/agents/doc-fetcher' % prefix,
                                                    'secret/%s/providers/openai' % prefix]
+        assert leaks(result, [old['api_key'], old['org'], new_key, dev_vault.root]) == []
         assert result['diff']['after']['secret/%s/providers/openai' % prefix] == {
             'api_key': vault_kv.MASK_CHANGED, 'org': vault_kv.MASK}
-        assert leaks(result, [old['api_key'], old['org'], new_key, dev_vault.root]) == []
     generated = dev_vault.client.secrets.kv.v2.read_secret_version(
         path='%s/agents/doc-fetcher' % prefix, mount_point='secret', raise_on_deleted_version=False)
     value = generated['data']['data']['litellm_key']

@@ -63,9 +63,10 @@ def test_explain_passes_our_own_errors_through():
 
 def test_require_unsealed():
     assert vault({'sys.read_seal_status': {'initialized': True, 'sealed': False}}).require_unsealed()['sealed'] is False
-    with pytest.raises(vu.VaultError, match='is not initialised: run the vault role first'):
+    with pytest.raises(vu.VaultError, match='^Vault at http://vault.test:8200 is not initialised: run the vault role first$'):
         vault({'sys.read_seal_status': {'initialized': False}}).require_unsealed()
-    with pytest.raises(vu.VaultError, match='is sealed: unseal it'):
+    with pytest.raises(vu.VaultError, match=r'^Vault at http://vault.test:8200 is sealed: unseal it \(the vault role does\) '
+                       'before writing secrets$'):
         vault({'sys.read_seal_status': {'initialized': True, 'sealed': True}}).require_unsealed()
     with pytest.raises(vu.VaultError, match='unreachable while reading the seal status'):
         vault({'sys.read_seal_status': requests.exceptions.ConnectionError()}).require_unsealed()
@@ -75,7 +76,7 @@ def test_token_login_checks_the_token():
     made = vault()
     made.login()
     assert made.client.token == 's.root-token' and made.calls == [('auth.token.lookup_self', (), {})]
-    with pytest.raises(vu.VaultError, match='rejected the token'):
+    with pytest.raises(vu.VaultError, match=r'^Vault at http://vault.test:8200 rejected the token \(invalid, expired or revoked\)$'):
         vault({'auth.token.lookup_self': hvac.exceptions.Forbidden()}).login()
     with pytest.raises(vu.VaultError, match='unreachable while looking up the token'):
         vault({'auth.token.lookup_self': requests.exceptions.ConnectionError()}).login()
@@ -149,3 +150,10 @@ def test_argument_spec_with_and_without_auth():
     assert 'token' in vu.vault_argument_spec() and vu.vault_argument_spec()['token']['no_log'] is True
     assert vu.vault_argument_spec()['secret_id']['no_log'] is True
     assert 'token' not in vu.vault_argument_spec(auth=False) and 'url' in vu.vault_argument_spec(auth=False)
+
+
+def test_write_and_capabilities_errors_say_what_was_being_done():
+    with pytest.raises(vu.VaultError, match='failed while writing sys/policies/acl/x: refused'):
+        vault({'adapter.post': hvac.exceptions.InvalidRequest(errors=['refused'])}).write('sys/policies/acl/x', {})
+    with pytest.raises(vu.VaultError, match="unreachable while checking the token's capabilities"):
+        vault({'adapter.post': requests.exceptions.ConnectionError()}).capabilities(['a'])

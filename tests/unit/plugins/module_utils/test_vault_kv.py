@@ -135,3 +135,40 @@ def test_plan_names_and_masked_diff_of_a_removed_key():
     assert (plan.name, plan.api_path, plan.needs_write) == ('secret/a/b', 'secret/data/a/b', True)
     assert plan.masked_diff() == ({'gone': vault_kv.MASK, 'kept': vault_kv.MASK}, {'kept': vault_kv.MASK})
     assert vault_kv.PathPlan('s', 'p', 0, None, {'k': 'v'}).masked_diff() == ({}, {'k': vault_kv.MASK_CHANGED})
+
+
+def test_a_new_key_is_shown_as_new_even_when_its_value_is_empty():
+    assert vault_kv.PathPlan('s', 'p', 1, {'old': None}, {'old': None, 'k': None}).masked_diff()[1] == {
+        'old': vault_kv.MASK, 'k': vault_kv.MASK_CHANGED}
+
+
+def test_apply_fills_the_callers_versions_as_it_goes():
+    kv = Kv({'p': {'k': 'v'}})
+    versions = {'earlier/path': 7}
+    returned = vault_kv.apply(kv, vault_kv.plan(kv, [{'path': 'p', 'data': {'k': 'w'}}, {'path': 'q'}]), versions)
+    assert returned is versions and versions == {'earlier/path': 7, 'secret/p': 2, 'secret/q': 1}
+
+
+def test_cas_conflict_message_names_address_path_and_what_to_do():
+    kv = Kv({'p': {'k': 'v'}})
+    plans = vault_kv.plan(kv, [{'path': 'p', 'data': {'k': 'mine'}}])
+    kv.versions['secret/data/p'].append({'k': 'theirs'})
+    with pytest.raises(CasConflict) as info:
+        vault_kv.apply(kv, plans)
+    assert str(info.value) == ('Vault at http://vault.test:8200: secret/p changed since it was read (version 1); '
+                               'not overwritten. Rerun to compare against the new version.')
+
+
+@pytest.mark.parametrize('error', [hvac.exceptions.InvalidRequest(errors=['permission denied on field']),
+                                   hvac.exceptions.InternalServerError('down')])
+def test_other_write_errors_are_worded_with_the_path(error):
+    kv = Kv()
+    plans = vault_kv.plan(kv, [{'path': 'p', 'data': {'k': 'v'}}])
+
+    def fail(url, json):
+        raise error
+    kv.post = fail
+    with pytest.raises(VaultError) as info:
+        vault_kv.apply(kv, plans)
+    assert not isinstance(info.value, CasConflict)
+    assert str(info.value).startswith('Vault at http://vault.test:8200: writing secret/data/p failed: ')
