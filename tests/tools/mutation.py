@@ -8,8 +8,9 @@ runs only those for its mutants. Tests that start ansible-playbook are left out:
 own Python process would never load the mutant.
 
 Usage: tests/tools/mutation.py [--jobs N] [--survivors] [--again | --report-only]
---again keeps the last run, copies the current tests in and retests only its survivors (a quick loop
-while writing tests that kill them; adding tests cannot revive a killed mutant).
+--again keeps the last run, copies the current tests in and retests only its survivors, plus the
+mutants named by glob (a quick loop while writing tests that kill them; adding tests cannot revive a
+killed mutant).
 Prints killed/total per file and the survivors (names for `cd build/mutation && mutmut show NAME`).
 """
 
@@ -125,13 +126,13 @@ def main():
     parser.add_argument('--report-only', action='store_true', help='print the last run\'s scores')
     parser.add_argument('--survivors', action='store_true', help='list every surviving mutant')
     parser.add_argument('--again', action='store_true', help="retest the last run's survivors with the current tests")
+    parser.add_argument('patterns', nargs='*', help='with --again, also these mutant names or globs (e.g. *.manifests.*)')
     args = parser.parse_args()
     if not args.report_only:
         names = []
         if args.again:
-            names = [key for counts in score().values()
-                     for key in counts['survived'] + counts['other'] + counts['unchecked']]
-            names = [name.split(' ')[0] for name in names]
+            names = [key.split(' ')[0] for counts in score().values() for key in counts['survived'] + counts['other']]
+            names += args.patterns
             shutil.rmtree(os.path.join(STAGE, 'tests'))
             shutil.copytree(os.path.join(REPO, 'tests'), os.path.join(STAGE, 'tests'),
                             ignore=shutil.ignore_patterns('__pycache__', 'output'))
