@@ -75,11 +75,12 @@ def test_domain_of_253_characters_passes_and_254_is_refused_naming_the_value(mod
 
 
 def test_names_of_63_characters_pass_and_64_are_refused(model):
-    model['ai_platform_agents'][0]['name'] = 'a' * 63
-    assert errors_at(model, 'ai_platform_agents[0] (%s).name' % ('a' * 63)) == []
-    model['ai_platform_agents'][0]['name'] = 'a' * 64
-    errors = errors_at(model, 'ai_platform_agents[0] (%s).name' % ('a' * 64))
-    assert len(errors) == 1 and errors[0].startswith("'%s' is not a valid agent name" % ('a' * 64))
+    # Team names are plain DNS labels (agent names are held shorter, for the names derived from them).
+    model['ai_platform_teams'][0]['name'] = 'a' * 63
+    assert errors_at(model, 'ai_platform_teams[0] (%s).name' % ('a' * 63)) == []
+    model['ai_platform_teams'][0]['name'] = 'a' * 64
+    errors = errors_at(model, 'ai_platform_teams[0] (%s).name' % ('a' * 64))
+    assert len(errors) == 1 and errors[0].startswith("'%s' is not a valid team name" % ('a' * 64))
     assert 'at most 63' in errors[0]
 
 
