@@ -35,8 +35,8 @@ def _agent_user(identity):
     }
 
 
-def nats_users(agents, vault_settings, controller_user=platform_names.NATS_CONTROLLER_USER):
-    """The NATS account's users and the Vault entries their passwords come from.
+def nats_users(agents, vault_settings, controller_user):
+    """The NATS account, its users and the Vault entries their passwords come from.
 
     users: one per agent (only its own subjects and consumer) and the JetStream controller (the
     JetStream API); each password is a server environment variable. secrets: env/path/key entries
@@ -57,7 +57,7 @@ def nats_users(agents, vault_settings, controller_user=platform_names.NATS_CONTR
     })
     secrets = [{'env': i['password_env'], 'path': i['secret_path'], 'key': 'nats_password'} for i in identities]
     secrets.append({'env': _CONTROLLER_ENV, 'path': controller_path, 'key': 'password'})
-    return {'users': users, 'secrets': secrets}
+    return {'account': platform_names.NATS_ACCOUNT, 'users': users, 'secrets': secrets}
 
 
 class FilterModule(object):

@@ -16,8 +16,6 @@ __metaclass__ = type
 NATS_ACCOUNT = 'AGENTS'
 # Each agent owns <prefix>.<agent>.> and reads its tasks from <prefix>.<agent>.tasks.
 SUBJECT_PREFIX = 'agents'
-# NATS user the JetStream controller connects as.
-NATS_CONTROLLER_USER = 'nack'
 
 
 def _text(value, what):
@@ -38,6 +36,8 @@ def platform_endpoints(namespaces):
         'gateway_url': 'http://litellm.%s.svc.cluster.local:4000' % ns('gateway'),
         'langfuse_url': 'http://langfuse-web.%s.svc.cluster.local:3000' % ns('observability'),
         'nats_url': 'nats://nats.%s.svc.cluster.local:4222' % ns('messaging'),
+        # The account agents and the JetStream controller use on that server.
+        'nats_account': NATS_ACCOUNT,
         # host:port: KEDA's nats-jetstream scaler takes the monitoring endpoint without a scheme.
         'nats_monitor_address': 'nats.%s.svc.cluster.local:8222' % ns('messaging'),
         # host:port: the scheme follows whether Vault's listener serves TLS.
