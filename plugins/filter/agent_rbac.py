@@ -26,7 +26,8 @@ def agent_rbac(permissions):
             resources = [r for r in rule['resources'] if (r in CLUSTER_SCOPED) == scoped]
             if resources:
                 rules.append({'apiGroups': rule['api_groups'], 'resources': resources, 'verbs': rule['verbs']})
-    return {'namespaced': namespaced, 'cluster': cluster}
+    # Only an agent with rules gets an API token and a way to the API server.
+    return {'namespaced': namespaced, 'cluster': cluster, 'api_access': bool(namespaced or cluster)}
 
 
 class FilterModule(object):

@@ -45,7 +45,7 @@ def nats_users(agents, vault_settings, controller_user):
     if not isinstance(agents, (list, tuple)):
         raise AnsibleFilterError('nats_users: ai_platform_agents must be a list, got %r' % (agents,))
     try:
-        identities = [platform_names.agent_identity((agent or {}).get('name'), vault_settings) for agent in agents]
+        identities = [platform_names.agent_identity(agent, vault_settings) for agent in agents]
         controller_path = platform_names.platform_secret_paths(vault_settings)['nats_controller']
     except (AttributeError, ValueError) as err:
         raise AnsibleFilterError('nats_users: %s' % err)

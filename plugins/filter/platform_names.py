@@ -28,9 +28,9 @@ def platform_secret_paths(vault_settings):
     return _wrap(platform_names.platform_secret_paths, vault_settings)
 
 
-def agent_identity(name, vault_settings):
+def agent_identity(agent, vault_settings):
     """Names one agent is known by in NATS, JetStream, Kubernetes and Vault."""
-    return _wrap(platform_names.agent_identity, name, vault_settings)
+    return _wrap(platform_names.agent_identity, agent, vault_settings)
 
 
 class FilterModule(object):

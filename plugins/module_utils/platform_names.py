@@ -63,14 +63,29 @@ def platform_secret_paths(vault_settings):
     }
 
 
-def agent_identity(name, vault_settings):
-    """Every name an agent is known by: workload, NATS user, stream, subjects, consumer, Vault path."""
-    name = _text(name, 'agent name')
+def agent_identity(agent, vault_settings):
+    """Every name an agent is known by: workload, labels, NATS user, stream, subjects, consumer, Vault path.
+
+    agent is an ai_platform_agents entry or just its name; with an entry the labels name its team.
+    """
+    entry = agent if isinstance(agent, dict) else {'name': agent}
+    name = _text(entry.get('name'), 'agent name')
     stream = 'agent-%s' % name
+    # Policies in other namespaces select agents by the ai-platform/agent label.
+    selector = {'ai-platform/agent': name}
+    labels = dict(selector, **{
+        'app.kubernetes.io/part-of': 'ai-platform',
+        'app.kubernetes.io/name': name,
+        'app.kubernetes.io/component': 'agent',
+    })
+    if entry.get('team'):
+        labels['ai-platform/team'] = entry['team']
     return {
         'name': name,
         # Kubernetes objects of the agent (Deployment, ServiceAccount, Secret, ...).
         'workload': 'agent-%s' % name,
+        'selector': selector,
+        'labels': labels,
         'account': NATS_ACCOUNT,
         'user': name,
         # NATS reads the user's password from this environment variable of the server.
