@@ -21,7 +21,7 @@ export AI_PLATFORM_LITELLM_VENV := $(abspath $(LITELLM_VENV))
 # The lab's podman settings (runc, ulimits this host allows): see tests/lab/containers.conf.
 export CONTAINERS_CONF := $(abspath tests/lab/containers.conf)
 
-.PHONY: help deps apt venv litellm-venv lab lab-down lab-check lint sanity unit integration molecule test clean
+.PHONY: help deps apt venv litellm-venv lab lab-down lab-check lint sanity unit integration molecule test mutation clean
 
 help: ## list the targets
 	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / { printf "make %-13s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -79,6 +79,11 @@ molecule: apt venv ## every molecule scenario on podman hosts (the lab is taken 
 	molecule -c tests/lab/hosts.yml test --all
 
 test: lint sanity unit integration molecule lab-check ## every test tier CI runs
+
+# mutmut over plugins/module_utils, plugins/filter and the modules with logic, each mutant against
+# only the unit tests that reach its function; tests/tools/mutation.py prints the score per file.
+mutation: venv ## mutation score of plugins/ against the unit tests, per file (not part of make test)
+	$(PY) tests/tools/mutation.py --survivors
 
 clean: lab-down ## remove the venvs, the caches and the lab
 	rm -rf $(VENV) .cache

@@ -38,3 +38,40 @@ def run_playbook(playbook, *args, inventory=None, env=None, timeout=900, json_ou
                           text=True, timeout=timeout, check=False)
     proc.result = json.loads(proc.stdout[proc.stdout.index('{'):]) if json_output and '{' in proc.stdout else None
     return proc
+
+
+class ModuleExit(Exception):
+    """How run_module_in_process ends: failed flag and the result exactly as the module built it."""
+
+    def __init__(self, failed, result):
+        super().__init__(result.get('msg', ''))
+        self.failed = failed
+        self.result = result
+
+
+def run_module_in_process(main, args, check_mode=False, diff=False):
+    """Run a module's main() in this process; (failed, raw result).
+
+    exit_json and fail_json are replaced before Ansible's no_log pass (remove_values) runs: a secret
+    that reaches the result or the diff is visible here, where ansible-playbook would print '********'
+    over it and hide the leak.
+    """
+    from unittest import mock
+
+    from ansible.module_utils import basic
+    from ansible.module_utils.testing import patch_module_args
+
+    def exit_json(_module, **result):
+        raise ModuleExit(False, result)
+
+    def fail_json(_module, msg, **result):
+        raise ModuleExit(True, dict(result, msg=msg))
+
+    with mock.patch.object(basic.AnsibleModule, 'exit_json', exit_json), \
+            mock.patch.object(basic.AnsibleModule, 'fail_json', fail_json), \
+            patch_module_args(dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)):
+        try:
+            main()
+        except ModuleExit as done:
+            return done.failed, done.result
+    raise AssertionError('%s returned without exit_json or fail_json' % main.__module__)

@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, baremetal.ai_platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_names
+
+
+def _wrap(function, *args):
+    try:
+        return function(*args)
+    except ValueError as err:
+        raise AnsibleFilterError('%s: %s' % (function.__name__, err))
+
+
+def platform_endpoints(namespaces):
+    """In-cluster addresses of the platform's services."""
+    return _wrap(platform_names.platform_endpoints, namespaces)
+
+
+def platform_secret_paths(vault_settings):
+    """KV v2 paths of the secrets the collection generates."""
+    return _wrap(platform_names.platform_secret_paths, vault_settings)
+
+
+def agent_identity(agent, vault_settings):
+    """Names one agent is known by in NATS, JetStream, Kubernetes and Vault."""
+    return _wrap(platform_names.agent_identity, agent, vault_settings)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            'platform_endpoints': platform_endpoints,
+            'platform_secret_paths': platform_secret_paths,
+            'agent_identity': agent_identity,
+        }

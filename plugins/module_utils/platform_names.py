@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, baremetal.ai_platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one owner of every name two components must agree on.
+
+In-cluster addresses (derived from ai_platform_namespaces), Vault paths the collection generates
+(derived from ai_platform_vault.path_prefix) and each agent's NATS/JetStream identity. Roles read
+them through the filters of the same names; an agent runtime can import this file as it is.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# The NATS account agents and the JetStream controller (NACK) share; KEDA reads lag from it.
+NATS_ACCOUNT = 'AGENTS'
+# Each agent owns <prefix>.<agent>.> and reads its tasks from <prefix>.<agent>.tasks.
+SUBJECT_PREFIX = 'agents'
+
+
+def _text(value, what):
+    if not isinstance(value, str) or not value:
+        raise ValueError('%s must be a non-empty string, got %r' % (what, value))
+    return value
+
+
+def platform_endpoints(namespaces):
+    """In-cluster addresses of the services other components call, from ai_platform_namespaces."""
+    if not isinstance(namespaces, dict):
+        raise ValueError('ai_platform_namespaces must be a mapping, got %r' % (namespaces,))
+
+    def ns(key):
+        return _text(namespaces.get(key), 'ai_platform_namespaces.%s' % key)
+
+    return {
+        'gateway_url': 'http://litellm.%s.svc.cluster.local:4000' % ns('gateway'),
+        'langfuse_url': 'http://langfuse-web.%s.svc.cluster.local:3000' % ns('observability'),
+        'nats_url': 'nats://nats.%s.svc.cluster.local:4222' % ns('messaging'),
+        # The account agents and the JetStream controller use on that server.
+        'nats_account': NATS_ACCOUNT,
+        # host:port: KEDA's nats-jetstream scaler takes the monitoring endpoint without a scheme.
+        'nats_monitor_address': 'nats.%s.svc.cluster.local:8222' % ns('messaging'),
+        # host:port: the scheme follows whether Vault's listener serves TLS.
+        'vault_address': 'vault.%s.svc:8200' % ns('secrets'),
+    }
+
+
+def _prefix(vault_settings):
+    if not isinstance(vault_settings, dict):
+        raise ValueError('ai_platform_vault must be a mapping, got %r' % (vault_settings,))
+    return _text(vault_settings.get('path_prefix'), 'ai_platform_vault.path_prefix').strip('/')
+
+
+def platform_secret_paths(vault_settings):
+    """KV v2 paths (relative to the mount) of the secrets the collection generates itself."""
+    prefix = _prefix(vault_settings)
+    return {
+        'agents': '%s/agents' % prefix,
+        'backup': '%s/backup' % prefix,
+        'backup_vault_snapshot': '%s/backup/vault-snapshot' % prefix,
+        'litellm': '%s/litellm' % prefix,
+        'langfuse': '%s/langfuse' % prefix,
+        'nats_controller': '%s/nats/nack' % prefix,
+        'open_webui': '%s/open-webui' % prefix,
+    }
+
+
+def agent_identity(agent, vault_settings):
+    """Every name an agent is known by: workload, labels, NATS user, stream, subjects, consumer, Vault path.
+
+    agent is an ai_platform_agents entry or just its name; with an entry the labels name its team.
+    """
+    entry = agent if isinstance(agent, dict) else {'name': agent}
+    name = _text(entry.get('name'), 'agent name')
+    stream = 'agent-%s' % name
+    # Policies in other namespaces select agents by the ai-platform/agent label.
+    selector = {'ai-platform/agent': name}
+    labels = dict(selector, **{
+        'app.kubernetes.io/part-of': 'ai-platform',
+        'app.kubernetes.io/name': name,
+        'app.kubernetes.io/component': 'agent',
+    })
+    if entry.get('team'):
+        labels['ai-platform/team'] = entry['team']
+    return {
+        'name': name,
+        # Kubernetes objects of the agent (Deployment, ServiceAccount, Secret, ...).
+        'workload': 'agent-%s' % name,
+        'selector': selector,
+        'labels': labels,
+        'account': NATS_ACCOUNT,
+        'user': name,
+        # NATS reads the user's password from this environment variable of the server.
+        'password_env': 'AGENT_%s_PASSWORD' % name.upper().replace('-', '_'),
+        'stream': stream,
+        'consumer': name,
+        'tasks_subject': '%s.%s.tasks' % (SUBJECT_PREFIX, name),
+        'subjects': '%s.%s.>' % (SUBJECT_PREFIX, name),
+        'inbox_prefix': '_INBOX.%s' % name,
+        'secret_path': '%s/%s' % (platform_secret_paths(vault_settings)['agents'], name),
+    }

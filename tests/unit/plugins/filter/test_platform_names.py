@@ -1,0 +1,87 @@
+"""The naming filters: endpoints, generated secret paths and an agent's identity, each defined once."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.baremetal.ai_platform.plugins.filter.platform_names import (
+    agent_identity,
+    platform_endpoints,
+    platform_secret_paths,
+)
+
+NAMESPACES = {'gateway': 'gw', 'secrets': 'vault', 'observability': 'obs', 'messaging': 'msg',
+              'workflows': 'wf', 'agents': 'ag', 'webui': 'ui'}
+VAULT = {'path_prefix': 'ai-platform/', 'kv_mount': 'secret'}
+
+
+def test_endpoints_follow_the_namespaces():
+    assert platform_endpoints(NAMESPACES) == {
+        'gateway_url': 'http://litellm.gw.svc.cluster.local:4000',
+        'langfuse_url': 'http://langfuse-web.obs.svc.cluster.local:3000',
+        'nats_url': 'nats://nats.msg.svc.cluster.local:4222',
+        'nats_account': 'AGENTS',
+        'nats_monitor_address': 'nats.msg.svc.cluster.local:8222',
+        'vault_address': 'vault.vault.svc:8200',
+    }
+
+
+def test_endpoints_name_the_missing_namespace():
+    with pytest.raises(AnsibleFilterError, match=r'platform_endpoints: ai_platform_namespaces\.messaging must be'):
+        platform_endpoints(dict(NAMESPACES, messaging=''))
+
+
+def test_secret_paths_hang_under_the_prefix_without_doubled_slashes():
+    assert platform_secret_paths(VAULT) == {
+        'agents': 'ai-platform/agents',
+        'backup': 'ai-platform/backup',
+        'backup_vault_snapshot': 'ai-platform/backup/vault-snapshot',
+        'litellm': 'ai-platform/litellm',
+        'langfuse': 'ai-platform/langfuse',
+        'nats_controller': 'ai-platform/nats/nack',
+        'open_webui': 'ai-platform/open-webui',
+    }
+
+
+def test_secret_paths_need_a_prefix():
+    with pytest.raises(AnsibleFilterError, match='ai_platform_vault.path_prefix'):
+        platform_secret_paths({'kv_mount': 'secret'})
+
+
+def test_agent_identity_from_an_entry_names_everything_and_labels_the_team():
+    identity = agent_identity({'name': 'doc-fetcher', 'team': 'research'}, VAULT)
+    assert identity == {
+        'name': 'doc-fetcher',
+        'workload': 'agent-doc-fetcher',
+        'selector': {'ai-platform/agent': 'doc-fetcher'},
+        'labels': {'ai-platform/agent': 'doc-fetcher', 'ai-platform/team': 'research',
+                   'app.kubernetes.io/part-of': 'ai-platform', 'app.kubernetes.io/name': 'doc-fetcher',
+                   'app.kubernetes.io/component': 'agent'},
+        'account': 'AGENTS',
+        'user': 'doc-fetcher',
+        'password_env': 'AGENT_DOC_FETCHER_PASSWORD',
+        'stream': 'agent-doc-fetcher',
+        'consumer': 'doc-fetcher',
+        'tasks_subject': 'agents.doc-fetcher.tasks',
+        'subjects': 'agents.doc-fetcher.>',
+        'inbox_prefix': '_INBOX.doc-fetcher',
+        'secret_path': 'ai-platform/agents/doc-fetcher',
+    }
+
+
+def test_agent_identity_from_a_name_matches_the_entry_but_has_no_team_label():
+    by_name = agent_identity('doc-fetcher', VAULT)
+    by_entry = agent_identity({'name': 'doc-fetcher', 'team': 'research'}, VAULT)
+    assert 'ai-platform/team' not in by_name['labels']
+    by_entry['labels'].pop('ai-platform/team')
+    assert by_name == by_entry
+
+
+def test_tasks_subject_is_inside_the_subjects_the_agent_owns():
+    identity = agent_identity('a', VAULT)
+    assert identity['tasks_subject'].startswith(identity['subjects'][:-1])
+
+
+@pytest.mark.parametrize('agent', [None, '', {'team': 'x'}])
+def test_agent_identity_refuses_an_agent_without_a_name(agent):
+    with pytest.raises(AnsibleFilterError, match='agent_identity: agent name must be a non-empty string'):
+        agent_identity(agent, VAULT)

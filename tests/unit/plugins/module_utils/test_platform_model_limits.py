@@ -1,0 +1,98 @@
+"""platform_model at its limits: DNS-1123 lengths, parsers' edges, and messages that name path and value.
+
+Assertions look for one expected error among all of them, so a new rule elsewhere does not break these.
+"""
+
+import copy
+import glob
+import os
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_model as pm
+from helpers import REPO
+
+
+def _subdomain(length):
+    """A valid DNS-1123 subdomain of exactly `length` characters: 63-character labels and a shorter last one."""
+    labels, left = [], length
+    while left > 63:
+        labels.append('a' * 63)
+        left -= 64
+    labels.append('b' * left)
+    value = '.'.join(labels)
+    assert len(value) == length
+    return value
+
+
+@pytest.fixture
+def model():
+    data = {}
+    for path in sorted(glob.glob(os.path.join(REPO, 'inventories', 'example', 'group_vars', 'all', '*.yml'))):
+        with open(path) as handle:
+            data.update(yaml.safe_load(handle))
+    data['ai_platform_render_dir'] = '/srv/build/example'
+    data['ai_platform_vault']['address'] = 'https://vault.example.internal:8200'
+    for provider in data['ai_platform_providers']:
+        if 'api_base' in provider:
+            provider['api_base'] = 'http://10.20.0.20:8000/v1'
+    data['groups'] = {'k3s_servers': ['nuc1', 'nuc2', 'nuc3'], 'dgx': ['spark']}
+    return copy.deepcopy(data)
+
+
+def errors_at(model, path):
+    return [message for where, message in pm.check_platform(model) if where == path]
+
+
+# DNS-1123: a label is at most 63 characters, a subdomain at most 253 (Kubernetes' IsDNS1123*).
+@pytest.mark.parametrize('length, ok', [(1, True), (252, True), (253, True), (254, False), (300, False)])
+def test_dns1123_subdomain_length_limit_is_253(length, ok):
+    assert pm.is_dns1123_subdomain(_subdomain(length)) is ok
+
+
+@pytest.mark.parametrize('value', ['', 'a..b', '.a', 'a.', 'A.b', 'a_b.c', '-a.b', 'a-.b', None, 5])
+def test_dns1123_subdomain_rejects_bad_shapes(value):
+    assert pm.is_dns1123_subdomain(value) is False
+
+
+@pytest.mark.parametrize('value', ['a', 'a.b', 'ai.example.internal', '0.1-2.x9'])
+def test_dns1123_subdomain_accepts(value):
+    assert pm.is_dns1123_subdomain(value) is True
+
+
+@pytest.mark.parametrize('length, ok', [(62, True), (63, True), (64, False)])
+def test_dns1123_label_length_limit_is_63(length, ok):
+    assert pm.is_dns1123_label('x' * length) is ok
+
+
+def test_domain_of_253_characters_passes_and_254_is_refused_naming_the_value(model):
+    model['ai_platform_domain'] = _subdomain(253)
+    assert errors_at(model, 'ai_platform_domain') == []
+    model['ai_platform_domain'] = _subdomain(254)
+    assert errors_at(model, 'ai_platform_domain') == ["%s is not a DNS name" % pm.show(_subdomain(254))]
+
+
+def test_names_of_63_characters_pass_and_64_are_refused(model):
+    # Team names are plain DNS labels (agent names are held shorter, for the names derived from them).
+    model['ai_platform_teams'][0]['name'] = 'a' * 63
+    assert errors_at(model, 'ai_platform_teams[0] (%s).name' % ('a' * 63)) == []
+    model['ai_platform_teams'][0]['name'] = 'a' * 64
+    errors = errors_at(model, 'ai_platform_teams[0] (%s).name' % ('a' * 64))
+    assert len(errors) == 1 and errors[0].startswith("'%s' is not a valid team name" % ('a' * 64))
+    assert 'at most 63' in errors[0]
+
+
+def test_spark_address_may_be_a_host_name_up_to_253_characters(model):
+    model['ai_platform_spark_address'] = _subdomain(253)
+    assert errors_at(model, 'ai_platform_spark_address') == []
+    model['ai_platform_spark_address'] = _subdomain(254)
+    assert errors_at(model, 'ai_platform_spark_address') != []
+
+
+def test_secret_store_name_up_to_253_characters(model):
+    model['ai_platform_vault']['secret_store'] = _subdomain(253)
+    assert errors_at(model, 'ai_platform_vault.secret_store') == []
+    model['ai_platform_vault']['secret_store'] = _subdomain(254)
+    assert errors_at(model, 'ai_platform_vault.secret_store') != []
