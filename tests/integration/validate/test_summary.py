@@ -1,4 +1,4 @@
-"""playbooks/summary.yml prints the routing table and the team budgets of the inventory."""
+"""playbooks/summary.yml prints the routing table, the team budgets and the backups of the inventory."""
 
 from helpers import run_playbook
 
@@ -8,7 +8,9 @@ def test_summary_shows_routing_and_budgets():
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     messages = [outcome['msg'] for play in proc.result['plays'] for task in play['tasks']
                 for outcome in task['hosts'].values() if 'msg' in outcome]
-    summary = messages[-1]
+    # One line per list entry, so every stdout callback prints it readably.
+    assert isinstance(messages[-1], list)
+    summary = '\n'.join(messages[-1]) + '\n'
     for line in [
         'Site example: rendered to ',
         '  fast:\n    fast-openai-gpt-4o-mini = openai/gpt-4o-mini\n'
@@ -17,5 +19,6 @@ def test_summary_shows_routing_and_budgets():
         '    fallbacks: fast -> local\n',
         '  research: $40.00 per 1d, 300 rpm, 400000 tpm\n',
         '  platform: unlimited, 1000 rpm, 1000000 tpm',
+        'Backups: to nfs://10.20.0.5/export/ai-platform/example, newest 14 kept\n  etcd: 0 */6 * * * (UTC)\n',
     ]:
         assert line in summary, summary
