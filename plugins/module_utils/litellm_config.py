@@ -39,8 +39,10 @@ ROUTER_KEYS = ('routing_strategy', 'num_retries', 'allowed_fails', 'cooldown_tim
 DEPLOYMENT_TIMEOUT_KEYS = ('timeout', 'stream_timeout')
 # A timed-out call is neither retried (num_retries would multiply the timeout) nor forgiven: the first
 # timeout cools the deployment down at once, on every replica through Redis. allowed_fails alone cannot
-# do this: its counter lives cooldown_time seconds, less than one slow timeout.
-RETRY_POLICY = {'TimeoutErrorRetries': 0}
+# do this: its counter lives cooldown_time seconds, less than one slow timeout. A 429 (the provider's,
+# or LiteLLM's own rpm check) is not retried either: the retry would sleep its Retry-After (60 s from
+# the rpm check) on a one-deployment alias; the fallback answers instead.
+RETRY_POLICY = {'TimeoutErrorRetries': 0, 'RateLimitErrorRetries': 0}
 ALLOWED_FAILS_POLICY = {'TimeoutErrorAllowedFails': 0}
 
 
@@ -98,7 +100,7 @@ def _number(value):
     return float(parse_money(value))
 
 
-def _deployment_entry(alias, deployment, provider, vllm_provider, health_checked):
+def _deployment_entry(alias, deployment, provider, vllm_provider):
     params = {
         'model': '%s/%s' % (litellm_provider(provider, vllm_provider), deployment['model']),
         'api_key': 'os.environ/%s' % provider['api_key_env'],
@@ -114,27 +116,12 @@ def _deployment_entry(alias, deployment, provider, vllm_provider, health_checked
     if deployment.get('max_budget') is not None:
         params['max_budget'] = _number(deployment['max_budget'])
         params['budget_duration'] = deployment['budget_duration']
-    info = {'id': deployment['id']}
-    if health_checked:
-        # A health check answers within the deployment's time to first token, or it counts as down.
-        info['health_check_timeout'] = float(deployment.get('stream_timeout') or deployment.get('timeout') or 10)
-    else:
-        # Background checks are real completions: only free (local) deployments get them.
-        info['disable_background_health_check'] = True
-    return {'model_name': alias['name'], 'litellm_params': params, 'model_info': info}
+    return {'model_name': alias['name'], 'litellm_params': params, 'model_info': {'id': deployment['id']}}
 
 
 def has_limits(model):
     return any(deployment.get(key) is not None for alias in model['ai_platform_model_aliases']
                for deployment in alias['deployments'] for key in ('rpm', 'tpm'))
-
-
-def _health_checked_ids(model, providers, router):
-    """Deployment ids of vllm providers when background health checks are on."""
-    if not router.get('health_check_interval'):
-        return set()
-    return set(deployment['id'] for alias in model['ai_platform_model_aliases'] for deployment in alias['deployments']
-               if providers[deployment['provider']]['kind'] == 'vllm')
 
 
 def rpm_tpm_caps(model, options):
@@ -195,10 +182,8 @@ def build_config(model, options):
     providers = dict((p['name'], p) for p in model['ai_platform_providers'])
     aliases = model['ai_platform_model_aliases']
     router = model.get('ai_platform_router') or {}
-    health_checked = _health_checked_ids(model, providers, router)
 
-    model_list = [_deployment_entry(alias, deployment, providers[deployment['provider']], options['vllm_provider'],
-                                    deployment['id'] in health_checked)
+    model_list = [_deployment_entry(alias, deployment, providers[deployment['provider']], options['vllm_provider'])
                   for alias in aliases for deployment in alias['deployments']]
 
     router_settings = dict((key, router[key]) for key in ROUTER_KEYS if router.get(key) is not None)
@@ -245,13 +230,6 @@ def build_config(model, options):
     general_settings = {'master_key': 'os.environ/%s' % options['master_key_env']}
     if options['database_url_env']:
         general_settings['database_url'] = 'os.environ/%s' % options['database_url_env']
-    if health_checked:
-        # The Spark is probed in the background; a failed probe cools it down (health-check routing),
-        # so a hung Spark is skipped before a caller pays its timeout, and a good probe brings it back.
-        general_settings.update(background_health_checks=True,
-                                health_check_interval=int(router['health_check_interval']),
-                                enable_health_check_routing=True,
-                                health_check_skip_disabled_background_models=True)
 
     for cap in rpm_tpm_caps(model, options):
         if cap['effective'] != cap['nominal']:

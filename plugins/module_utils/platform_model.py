@@ -518,13 +518,11 @@ def _check_groups(check, providers, aliases):
 
 
 def _check_gateway_timeouts(check, aliases):
-    """Seconds the router waits: positive numbers; the health check interval may be 0 (off)."""
+    """Seconds the router waits: positive numbers."""
     router = check.model.get('ai_platform_router')
     if isinstance(router, dict):
         check.parsed('ai_platform_router.stream_timeout', router.get('stream_timeout'), parse_number,
                      required=False, strict=True)
-        check.parsed('ai_platform_router.health_check_interval', router.get('health_check_interval'), parse_int,
-                     required=False, minimum=0)
     for path, alias in aliases:
         deployments = alias.get('deployments') if isinstance(alias.get('deployments'), list) else []
         for index, deployment in enumerate(deployments):

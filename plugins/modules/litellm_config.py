@@ -30,9 +30,6 @@ description:
     O(replicas).
   - With O(redis_host), cooldowns, failure counters, usage counters and provider spend are shared by
     every proxy through Redis, and O(response_cache) stores answers there.
-  - With O(router.health_check_interval) set, the C(vllm) deployments (free to call) are probed in the
-    background and health-check routing takes a failing one out until a probe succeeds; cloud deployments
-    are never probed (a probe is a paid completion).
   - Refuses, naming the inventory variable, a fallback to an unknown alias, an alias without
     deployments, a provider key or config env var without an C(ai_platform_secrets) entry, an unknown
     routing strategy, negative budgets, bad durations or timeouts, duplicate ids or names, and more than
@@ -57,7 +54,7 @@ options:
   router:
     description:
       - C(ai_platform_router) (routing_strategy, num_retries, allowed_fails, cooldown_time, timeout,
-        stream_timeout, health_check_interval).
+        stream_timeout).
     type: dict
     default: {}
   teams:

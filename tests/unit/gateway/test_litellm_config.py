@@ -56,11 +56,9 @@ def test_model_list_from_aliases(model):
         'model': 'anthropic/claude-haiku-4-5', 'api_key': 'os.environ/ANTHROPIC_API_KEY'}
     assert entries['reasoning-google-gemini-pro']['litellm_params']['model'] == 'gemini/gemini-2.5-pro'
     assert entries['local-spark-qwen3-32b'] == {
-        'model_name': 'local', 'model_info': {'id': 'local-spark-qwen3-32b', 'health_check_timeout': 5.0},
+        'model_name': 'local', 'model_info': {'id': 'local-spark-qwen3-32b'},
         'litellm_params': {'model': 'openai/qwen3-32b', 'api_base': 'http://10.20.0.20:8000/v1',
                            'api_key': 'os.environ/SPARK_VLLM_API_KEY', 'timeout': 30.0, 'stream_timeout': 5.0}}
-    # Background probes are completions: paid deployments never get them.
-    assert entries['fast-anthropic-claude-haiku']['model_info']['disable_background_health_check'] is True
 
 
 def test_router_budgets_callbacks_and_env(model):
@@ -69,8 +67,8 @@ def test_router_budgets_callbacks_and_env(model):
     assert router['routing_strategy'] == 'simple-shuffle'
     assert (router['num_retries'], router['allowed_fails'], router['cooldown_time']) == (1, 1, 60)
     assert (router['timeout'], router['stream_timeout']) == (60, 15)
-    # A timed-out call is not retried and cools its deployment down at once.
-    assert router['retry_policy'] == {'TimeoutErrorRetries': 0}
+    # A timed-out call is not retried and cools its deployment down at once; a 429 is not retried.
+    assert router['retry_policy'] == {'TimeoutErrorRetries': 0, 'RateLimitErrorRetries': 0}
     assert router['allowed_fails_policy'] == {'TimeoutErrorAllowedFails': 0}
     assert 'enable_pre_call_checks' not in router and 'redis_host' not in router
     assert router['fallbacks'] == [{'fast': ['local']}, {'local': ['fast']}, {'reasoning': ['fast', 'local']}]
@@ -85,10 +83,7 @@ def test_router_budgets_callbacks_and_env(model):
     assert settings['success_callback'] == ['langfuse']
     assert 'tag_budget_config' not in settings
     assert config['general_settings'] == {'master_key': 'os.environ/LITELLM_MASTER_KEY',
-                                          'database_url': 'os.environ/DATABASE_URL',
-                                          'background_health_checks': True, 'health_check_interval': 15,
-                                          'enable_health_check_routing': True,
-                                          'health_check_skip_disabled_background_models': True}
+                                          'database_url': 'os.environ/DATABASE_URL'}
 
 
 def test_hosted_vllm_keeps_the_spark_out_of_the_openai_budget(model):
