@@ -3,7 +3,7 @@ inventories/example, with every provider's api_base pointed at a loopback stand-
 
 Ports (this area's range): proxies 14000-14049, management stand-in 14050-14099, fake providers
 14100-14199, Langfuse receiver 14200-14209; the shared-state tests: redis-server 15000, proxies
-15010-15019, fake providers 15100-15199.
+15010-15019, fake providers 15100-15199, Langfuse receiver 15200; the gateway benchmark 15001-15170.
 """
 
 import copy

@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from conftest import Proxy, _fakes, need_litellm, render_config, with_loopback_providers
+from langfuse_receiver import LangfuseReceiver
 
 LOCAL_ID = 'local-spark-qwen3-32b'
 FAST_IDS = {'fast-openai-gpt-4o-mini', 'fast-anthropic-claude-haiku'}
@@ -29,6 +30,8 @@ def shared_model(example_model, fakes):
     # Own aliases for the cap and the budget, so those tests do not disturb the others.
     aliases.append({'name': 'capped', 'fallbacks': ['fast'], 'deployments': [
         {'id': 'capped-openai', 'provider': 'openai', 'model': 'gpt-capped', 'rpm': CAPPED_RPM}]})
+    aliases.append({'name': 'cached', 'deployments': [
+        {'id': 'cached-openai', 'provider': 'openai', 'model': 'gpt-cached'}]})
     aliases.append({'name': 'budgeted', 'fallbacks': ['fast'], 'deployments': [
         {'id': 'budgeted-google', 'provider': 'google', 'model': 'gemini-budgeted'}]})
     for provider in model['ai_platform_providers']:
@@ -38,17 +41,18 @@ def shared_model(example_model, fakes):
 
 
 @pytest.fixture(scope='module')
-def pair(example_model, tmp_path_factory, langfuse_receiver, redis_server):
+def pair(example_model, tmp_path_factory, redis_server):
     need_litellm()
     workdir = tmp_path_factory.mktemp('pair')
     fakes = _fakes(15100)
+    langfuse = LangfuseReceiver(15200)
     render_config(shared_model(example_model, fakes), workdir, 'pair', replicas=2, redis_host='127.0.0.1',
                   redis_port=redis_server.port, response_cache=True)
     proxies = []
     try:
         for index in range(2):
             proxies.append(Proxy('pair%d' % index, 15010 + index, workdir / 'pair.yaml', workdir,
-                                 langfuse_receiver.url))
+                                 langfuse.url))
         for proxy in proxies:
             proxy.wait_alive()
             proxy.fakes = fakes
@@ -58,6 +62,7 @@ def pair(example_model, tmp_path_factory, langfuse_receiver, redis_server):
             proxy.stop()
         for fake in fakes.values():
             fake.stop()
+        langfuse.stop()
 
 
 @pytest.fixture
@@ -139,7 +144,7 @@ def test_identical_requests_reach_the_provider_once_and_count_as_cache_hits(prox
     openai = proxies[0].fakes['openai']
     prompt = unique()
     hits_before = sum(proxy.metric('litellm_cache_hits_metric_total') for proxy in proxies)
-    answers = [proxies[index % 2].chat('capped', content=prompt) for index in range(50)]
+    answers = [proxies[index % 2].chat('cached', content=prompt) for index in range(50)]
     assert [status for status, _headers, _body in answers] == [200] * 50
     assert len([r for r in openai.requests if r['body']['messages'][0]['content'] == prompt]) == 1
     time.sleep(1)  # metrics are written by a callback after the answer
@@ -151,7 +156,7 @@ def test_request_opts_out_of_the_cache(proxies):
     openai = proxies[0].fakes['openai']
     prompt = unique()
     for _attempt in range(3):
-        status, _headers, body = proxies[0].chat('capped', content=prompt, cache={'no-cache': True})
+        status, _headers, body = proxies[0].chat('cached', content=prompt, cache={'no-cache': True})
         assert status == 200, body
     assert len([r for r in openai.requests if r['body']['messages'][0]['content'] == prompt]) == 3
 
