@@ -123,7 +123,6 @@ options:
     description: Env var holding the Redis password; empty when it needs none.
     type: str
     default: REDIS_PASSWORD
-    no_log: false
   response_cache:
     description:
       - Answer identical requests from a cache (in Redis with O(redis_host), else in each proxy's memory).
@@ -190,8 +189,8 @@ model_ids:
   elements: str
 env_secrets:
   description:
-    - The O(secrets) entries the config reads (provider keys, master key, database URL, Langfuse keys):
-      what the proxy's env Secret must carry. Names where secrets are, holds none.
+    - The O(secrets) entries the config reads (provider keys, master key, database URL, Langfuse keys),
+      which the proxy's env Secret must carry. Names where secrets are, holds none.
   returned: always
   type: list
   elements: dict

@@ -107,8 +107,8 @@ def ms(seconds):
 
 
 def overhead(proxy_url, direct_url, calls):
-    direct = [chat(direct_url, 'gpt-4o-mini')[2] for _ in range(calls)]
-    proxied = [chat(proxy_url, 'bench')[2] for _ in range(calls)]
+    direct = [chat(direct_url, 'gpt-4o-mini')[2] for _call in range(calls)]
+    proxied = [chat(proxy_url, 'bench')[2] for _call in range(calls)]
     return direct, proxied
 
 
@@ -193,7 +193,7 @@ def main():
         hung_before = []
         before_fakes['spark'].hang()
         hung_thread = threading.Thread(target=lambda: hung_before.extend(
-            chat(before[0], 'local') for _ in range(args.hung_calls)))
+            chat(before[0], 'local') for _call in range(args.hung_calls)))
         hung_thread.start()
 
         direct, proxied = overhead(after[0], after_fakes['openai'].url, args.calls)
