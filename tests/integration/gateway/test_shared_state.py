@@ -33,7 +33,7 @@ def shared_model(example_model, fakes):
     aliases.append({'name': 'cached', 'deployments': [
         {'id': 'cached-openai', 'provider': 'openai', 'model': 'gpt-cached'}]})
     aliases.append({'name': 'budgeted', 'fallbacks': ['fast'], 'deployments': [
-        {'id': 'budgeted-google', 'provider': 'google', 'model': 'gemini-budgeted'}]})
+        {'id': 'budgeted-google', 'provider': 'google', 'model': 'gemini-2.5-flash'}]})
     for provider in model['ai_platform_providers']:
         if provider['name'] == 'google':
             provider['budget'] = {'max_budget': 0.00001, 'budget_duration': '1d'}
