@@ -11,7 +11,7 @@ BIN         := $(abspath $(VENV)/bin)
 # Upstream CRD schemas for validating custom resources; users with a cluster can point it anywhere.
 CRD_DIR     ?= $(abspath ../shared/crds)
 K8S_MINOR   ?= 1.33
-APT_PACKAGES := podman runc debootstrap slirp4netns uidmap postgresql prometheus shellcheck rclone
+APT_PACKAGES := podman runc debootstrap slirp4netns uidmap postgresql prometheus shellcheck redis-server rclone
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(abspath ansible.cfg)

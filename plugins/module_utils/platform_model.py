@@ -381,6 +381,8 @@ def check_platform(model):
     _check_agents(check, aliases, teams)
     _check_secrets(check, provider_entries)
     _check_groups(check, providers, aliases)
+    _check_gateway_timeouts(check, aliases)
+    _check_gateway_shared_state(check)
     return check.errors
 
 
@@ -797,6 +799,37 @@ def _check_groups(check, providers, aliases):
     if vllm_aliases and not groups.get('dgx'):
         check.add("groups['dgx']", 'is empty but alias(es) %s use a vllm provider: add the inference host'
                   % ', '.join(vllm_aliases))
+
+
+def _check_gateway_timeouts(check, aliases):
+    """Seconds the router waits: positive numbers."""
+    router = check.model.get('ai_platform_router')
+    if isinstance(router, dict):
+        check.parsed('ai_platform_router.stream_timeout', router.get('stream_timeout'), parse_number,
+                     required=False, strict=True)
+    for path, alias in aliases:
+        deployments = alias.get('deployments') if isinstance(alias.get('deployments'), list) else []
+        for index, deployment in enumerate(deployments):
+            if not isinstance(deployment, dict):
+                continue
+            dpath = _entry_path(path + '.deployments', index, deployment, 'id')
+            for key in ('timeout', 'stream_timeout'):
+                check.parsed('%s.%s' % (dpath, key), deployment.get(key), parse_number, required=False, strict=True)
+
+
+def _check_gateway_shared_state(check):
+    """More than one LiteLLM proxy needs the shared Redis: without it each keeps its own rpm counters,
+    provider budgets, cooldowns and cache, so every cap is multiplied by the replica count."""
+    replicas = check.model.get('litellm_hpa_max_replicas')
+    if replicas is None:
+        return
+    replicas = check.parsed('litellm_hpa_max_replicas', replicas, parse_int)
+    redis = check.typed('litellm_redis_enabled', check.model.get('litellm_redis_enabled', False), bool)
+    if replicas is not None and replicas > 1 and redis is False:
+        check.add('litellm_redis_enabled', 'is false but up to %d LiteLLM proxies (litellm_hpa_max_replicas) '
+                                           'share the config: without Redis each keeps its own rate-limit '
+                                           'counters, provider budgets, cooldowns and cache, so every cap is '
+                                           'multiplied by %d; set litellm_redis_enabled: true' % (replicas, replicas))
 
 
 def routing_table(model):

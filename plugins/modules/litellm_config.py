@@ -20,12 +20,20 @@ description:
     cloud providers become C(<kind>/<model>), a C(vllm) provider C(<vllm_provider>/<model>) with its
     C(api_base). Provider keys are C(os.environ/<api_key_env>) references, never values.
   - C(router_settings) carries the routing strategy, fallbacks, C(num_retries), C(allowed_fails),
-    C(cooldown_time), C(timeout) and C(provider_budget_config); deployments may set C(rpm), C(tpm),
-    C(max_budget) and C(budget_duration).
+    C(cooldown_time), C(timeout), C(stream_timeout) and C(provider_budget_config); deployments may set
+    C(rpm), C(tpm), C(max_budget), C(budget_duration), C(timeout) and C(stream_timeout).
+  - A timed-out call is never retried (C(retry_policy.TimeoutErrorRetries=0)) and cools its deployment
+    down at once (C(allowed_fails_policy.TimeoutErrorAllowedFails=0)), so a hung deployment costs one
+    timeout per C(cooldown_time), not one per request.
+  - C(rpm)/C(tpm) under C(simple-shuffle) or C(least-busy), which only weigh by them, turn on
+    C(enable_pre_call_checks), which counts per proxy; RV(caps) states what each limit caps across
+    O(replicas).
+  - With O(redis_host), cooldowns, failure counters, usage counters and provider spend are shared by
+    every proxy through Redis, and O(response_cache) stores answers there.
   - Refuses, naming the inventory variable, a fallback to an unknown alias, an alias without
     deployments, a provider key or config env var without an C(ai_platform_secrets) entry, an unknown
-    routing strategy, C(rpm)/C(tpm) under a strategy that does not enforce them, negative budgets, bad
-    durations and duplicate ids or names.
+    routing strategy, negative budgets, bad durations or timeouts, duplicate ids or names, and more than
+    one replica without Redis.
   - The same input gives the same bytes (sorted keys), so the returned sha256 can drive a pod
     template's C(checksum/config) annotation.
 options:
@@ -44,7 +52,9 @@ options:
     elements: dict
     required: true
   router:
-    description: C(ai_platform_router) (routing_strategy, num_retries, allowed_fails, cooldown_time, timeout).
+    description:
+      - C(ai_platform_router) (routing_strategy, num_retries, allowed_fails, cooldown_time, timeout,
+        stream_timeout).
     type: dict
     default: {}
   teams:
@@ -90,11 +100,40 @@ options:
         keeps them apart.
     type: str
     choices: [openai, hosted_vllm]
-    default: openai
+    default: hosted_vllm
   metrics_require_auth:
     description: Whether C(/metrics) needs a LiteLLM key. Prometheus scrapes without one.
     type: bool
     default: false
+  replicas:
+    description:
+      - The most proxy processes that run this config at once (the HPA's maximum). More than one
+        needs O(redis_host), without which every proxy keeps its own counters, budgets, cooldowns and cache.
+    type: int
+    default: 1
+  redis_host:
+    description: Host of the Redis (or Valkey) the proxies share; empty for none.
+    type: str
+    default: ''
+  redis_port:
+    description: Port of that Redis.
+    type: int
+    default: 6379
+  redis_password_env:
+    description: Env var holding the Redis password; empty when it needs none.
+    type: str
+    default: REDIS_PASSWORD
+  response_cache:
+    description:
+      - Answer identical requests from a cache (in Redis with O(redis_host), else in each proxy's memory).
+      - A request opts out with C(no-cache=true) in its C(cache) field, a key with the same in
+        C(metadata.cache).
+    type: bool
+    default: false
+  response_cache_ttl:
+    description: Seconds a cached answer is served.
+    type: int
+    default: 600
   dest:
     description: Write the config to this file when its content differs. Omit to only return it.
     type: path
@@ -148,6 +187,18 @@ model_ids:
   returned: always
   type: list
   elements: str
+env_secrets:
+  description:
+    - The O(secrets) entries the config reads (provider keys, master key, database URL, Langfuse keys),
+      which the proxy's env Secret must carry. Names where secrets are, holds none.
+  returned: always
+  type: list
+  elements: dict
+caps:
+  description: Each deployment rpm/tpm with what it caps across O(replicas) (C(nominal), C(effective), C(how)).
+  returned: always
+  type: list
+  elements: dict
 '''
 
 import hashlib
@@ -168,6 +219,8 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_conf
     build_config,
     check_gateway,
     required_envs,
+    rpm_tpm_caps,
+    secret_env_entries,
 )
 
 
@@ -200,8 +253,14 @@ def main():
             database_url_env=dict(type='str', default='DATABASE_URL'),
             langfuse=dict(type='bool', default=True),
             tag_budgets=dict(type='bool', default=False),
-            vllm_provider=dict(type='str', choices=['openai', 'hosted_vllm'], default='openai'),
+            vllm_provider=dict(type='str', choices=['openai', 'hosted_vllm'], default='hosted_vllm'),
             metrics_require_auth=dict(type='bool', default=False),
+            replicas=dict(type='int', default=1),
+            redis_host=dict(type='str', default=''),
+            redis_port=dict(type='int', default=6379),
+            redis_password_env=dict(type='str', default='REDIS_PASSWORD', no_log=False),
+            response_cache=dict(type='bool', default=False),
+            response_cache_ttl=dict(type='int', default=600),
             dest=dict(type='path'),
             mode=dict(type='raw', default='0644'),
         ),
@@ -217,6 +276,8 @@ def main():
         'ai_platform_router': params['router'],
         'ai_platform_teams': params['teams'],
         'ai_platform_secrets': params['secrets'],
+        'litellm_hpa_max_replicas': params['replicas'],
+        'litellm_redis_enabled': bool(params['redis_host']),
     }
     errors = check_gateway(model, required_envs(params))
     if errors:
@@ -234,6 +295,8 @@ def main():
         config=text,
         sha256=hashlib.sha256(to_bytes(text)).hexdigest(),
         model_ids=[entry['model_info']['id'] for entry in config['model_list']],
+        env_secrets=secret_env_entries(model, params),
+        caps=rpm_tpm_caps(model, params),
     )
     dest = params['dest']
     if dest:

@@ -63,6 +63,9 @@ CHART_VALUES = {
     # LiteLLM's database (gateway role): resources only; the Bitnami chart's default pod and container
     # security contexts already meet "restricted" (checked live only).
     'postgresql': {'resources': ['primary.resources']},
+    # The gateway's shared state (litellm role): the official Valkey chart.
+    'valkey': {'resources': ['resources', 'initResources'], 'securityContext': ['securityContext'],
+               'podSecurityContext': ['podSecurityContext']},
     'open-webui': {'resources': ['resources'], 'securityContext': ['containerSecurityContext'],
                    'podSecurityContext': ['podSecurityContext']},
     'kube-prometheus-stack': {

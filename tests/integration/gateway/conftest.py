@@ -2,12 +2,15 @@
 inventories/example, with every provider's api_base pointed at a loopback stand-in.
 
 Ports (this area's range): proxies 14000-14049, management stand-in 14050-14099, fake providers
-14100-14199, Langfuse receiver 14200-14209.
+14100-14199, Langfuse receiver 14200-14209; the shared-state tests: redis-server 15000, proxies
+15010-15019, fake providers 15100-15199, Langfuse receiver 15200; the gateway benchmark 15001-15170.
 """
 
 import copy
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -30,6 +33,7 @@ INVENTORY = os.path.join(REPO, 'inventories', 'example')
 MASTER_KEY = 'sk-gateway-test-master'
 LANGFUSE_PUBLIC_KEY = 'pk-lf-gateway-test'
 LANGFUSE_SECRET_KEY = 'sk-lf-gateway-test'
+REDIS_PASSWORD = 'gateway-test-redis'
 # Which loopback stand-in answers for which inventory provider, and the api_base LiteLLM gets.
 PROVIDER_PATHS = {'openai': '/v1', 'anthropic': '', 'google': '', 'spark': '/v1'}
 
@@ -49,12 +53,14 @@ def example_model(tmp_path_factory):
     return json.loads(dest.read_text())
 
 
-def render_config(model, workdir, name, tag_budgets=False, vllm_provider='hosted_vllm'):
+def render_config(model, workdir, name, tag_budgets=False, vllm_provider='hosted_vllm', **module_options):
     """Run litellm_config through ansible-playbook with the model as extra vars; (text, sha256).
-    vllm_provider defaults to the litellm role's choice."""
+    vllm_provider defaults to the litellm role's choice; module_options (replicas, redis_host,
+    redis_port, response_cache) pass through as gateway_<option>."""
     workdir.mkdir(parents=True, exist_ok=True)
     extra = dict(model, gateway_database_url_env='', gateway_tag_budgets=tag_budgets,
                  gateway_vllm_provider=vllm_provider, config_dest=str(workdir / ('%s.yaml' % name)))
+    extra.update(('gateway_%s' % key, value) for key, value in module_options.items())
     vars_file = workdir / ('%s-vars.json' % name)
     vars_file.write_text(json.dumps(extra))
     proc = run_playbook('tests/integration/gateway/playbooks/render_config.yml', '-e', '@%s' % vars_file,
@@ -89,7 +95,7 @@ class Proxy:
             OPENAI_API_KEY='sk-fake-openai', ANTHROPIC_API_KEY='sk-fake-anthropic',
             GEMINI_API_KEY='fake-gemini', SPARK_VLLM_API_KEY='fake-spark',
             LANGFUSE_HOST=langfuse_url, LANGFUSE_PUBLIC_KEY=LANGFUSE_PUBLIC_KEY,
-            LANGFUSE_SECRET_KEY=LANGFUSE_SECRET_KEY,
+            LANGFUSE_SECRET_KEY=LANGFUSE_SECRET_KEY, REDIS_PASSWORD=REDIS_PASSWORD,
             NO_PROXY='127.0.0.1,localhost', no_proxy='127.0.0.1,localhost',
         )
         env.pop('DATABASE_URL', None)
@@ -127,12 +133,18 @@ class Proxy:
             self.process.kill()
         self._log.close()
 
-    def chat(self, model, tags=None, timeout=60):
+    def chat(self, model, tags=None, timeout=60, content='hello', **extra):
         """POST /v1/chat/completions as the master key; (status, headers, body)."""
-        body = {'model': model, 'messages': [{'role': 'user', 'content': 'hello'}]}
+        body = dict(extra, model=model, messages=[{'role': 'user', 'content': content}])
         if tags:
             body['metadata'] = {'tags': tags}
         return self.request('POST', '/v1/chat/completions', body, timeout=timeout)
+
+    def metric(self, name):
+        """Sum of one Prometheus counter over its label sets."""
+        _status, _headers, body = self.request('GET', '/metrics/')
+        return sum(float(line.rsplit(' ', 1)[1]) for line in body.splitlines()
+                   if line.startswith(name + '{') or line.startswith(name + ' '))
 
     def request(self, method, path, body=None, timeout=60):
         data = json.dumps(body).encode() if body is not None else None
@@ -230,6 +242,53 @@ def limits(gateway):
 @pytest.fixture
 def openai_budget(gateway):
     return gateway['openai_budget']
+
+
+class RedisServer:
+    """Debian's redis-server on a loopback port, own process, no persistence."""
+
+    def __init__(self, port, workdir):
+        self.port = port
+        binary = shutil.which('redis-server')
+        if not binary:
+            pytest.skip('redis-server missing (apt-get install redis-server)')
+        self.process = subprocess.Popen([binary, '--port', str(port), '--bind', '127.0.0.1', '--save', '',
+                                         '--appendonly', 'no', '--requirepass', REDIS_PASSWORD,
+                                         '--dir', str(workdir)], stdout=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while self.command('PING') != '+PONG':
+            if time.time() > deadline:
+                raise AssertionError('redis-server did not start on %d' % port)
+            time.sleep(0.1)
+
+    def command(self, *words):
+        """One command over RESP; the first reply line."""
+        try:
+            with socket.create_connection(('127.0.0.1', self.port), timeout=2) as conn:
+                payload = ['AUTH', REDIS_PASSWORD] if words[0] != 'AUTH' else []
+                for command in ([payload] if payload else []) + [list(words)]:
+                    conn.sendall(('*%d\r\n' % len(command) + ''.join(
+                        '$%d\r\n%s\r\n' % (len(word.encode()), word) for word in command)).encode())
+                reply = b''
+                while reply.count(b'\r\n') < (2 if payload else 1):
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    reply += chunk
+                return reply.decode().split('\r\n')[1 if payload else 0]
+        except OSError:
+            return None
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope='session')
+def redis_server(tmp_path_factory):
+    server = RedisServer(15000, tmp_path_factory.mktemp('redis'))
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope='session')

@@ -24,7 +24,13 @@ class FakeProvider:
         self.fail_with = None
         self.requests = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(('127.0.0.1', port), self._handler())
+        # Set: answer. Cleared: accept the request and never answer (a hung GPU box).
+        self._answering = threading.Event()
+        self._answering.set()
+        self._listen()
+
+    def _listen(self):
+        self._server = ThreadingHTTPServer(('127.0.0.1', self.port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -37,13 +43,26 @@ class FakeProvider:
         return self
 
     def stop(self):
+        self._answering.set()
         self._server.shutdown()
         self._server.server_close()
+
+    def refuse(self):
+        """Close the port: connections are refused until accept()."""
+        self.stop()
+
+    def accept(self):
+        self._listen()
+        return self.start()
+
+    def hang(self):
+        self._answering.clear()
 
     def reset(self):
         with self._lock:
             self.requests = []
         self.fail_with = None
+        self._answering.set()
 
     def count(self):
         with self._lock:
@@ -76,6 +95,10 @@ class FakeProvider:
                 except ValueError:
                     body = {}
                 provider._record(self.path, dict(self.headers), body)
+                if not provider._answering.is_set():
+                    provider._answering.wait(600)
+                    self.close_connection = True
+                    return
                 if provider.fail_with:
                     status = provider.fail_with
                     kind = 'rate_limit_error' if status == 429 else 'server_error'

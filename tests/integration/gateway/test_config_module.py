@@ -38,10 +38,10 @@ def test_check_mode_write_rerun_and_diff(example_model, tmp_path):
     assert dest.stat().st_mtime_ns == mtime
 
     changed = copy.deepcopy(example_model)
-    changed['ai_platform_router']['num_retries'] = 1
+    changed['ai_platform_router']['num_retries'] = 2
     proc = run(changed, tmp_path, '--check', '--diff')
     assert proc.returncode == 0 and recap_changed(proc) == 1
-    assert '-  num_retries: 2' in proc.stdout and '+  num_retries: 1' in proc.stdout
+    assert '-  num_retries: 1' in proc.stdout and '+  num_retries: 2' in proc.stdout
     assert dest.stat().st_mtime_ns == mtime
 
 

@@ -17,7 +17,9 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.manifests im
 from helpers import REPO
 
 OPTIONS = dict(master_key_env='LITELLM_MASTER_KEY', database_url_env='DATABASE_URL', langfuse=True,
-               tag_budgets=False, metrics_require_auth=False, vllm_provider='openai')
+               tag_budgets=False, metrics_require_auth=False, vllm_provider='openai', replicas=1,
+               redis_host='', redis_port=6379, redis_password_env='REDIS_PASSWORD', response_cache=False,
+               response_cache_ttl=600)
 
 
 @pytest.fixture
@@ -30,7 +32,7 @@ def model():
     for provider in data['ai_platform_providers']:
         if 'api_base' in provider:
             provider['api_base'] = provider['api_base'].replace('{{ ai_platform_spark_address }}', '10.20.0.20')
-    return dict((key, data[key]) for key in lc.GATEWAY_VARS)
+    return dict((key, data[key]) for key in lc.GATEWAY_VARS if key in data)
 
 
 def build(model, **options):
@@ -56,14 +58,19 @@ def test_model_list_from_aliases(model):
     assert entries['local-spark-qwen3-32b'] == {
         'model_name': 'local', 'model_info': {'id': 'local-spark-qwen3-32b'},
         'litellm_params': {'model': 'openai/qwen3-32b', 'api_base': 'http://10.20.0.20:8000/v1',
-                           'api_key': 'os.environ/SPARK_VLLM_API_KEY'}}
+                           'api_key': 'os.environ/SPARK_VLLM_API_KEY', 'timeout': 30.0, 'stream_timeout': 5.0}}
 
 
 def test_router_budgets_callbacks_and_env(model):
     config, warnings = build(model)
     router = config['router_settings']
     assert router['routing_strategy'] == 'simple-shuffle'
-    assert (router['num_retries'], router['allowed_fails'], router['cooldown_time']) == (2, 3, 30)
+    assert (router['num_retries'], router['allowed_fails'], router['cooldown_time']) == (1, 1, 60)
+    assert (router['timeout'], router['stream_timeout']) == (60, 15)
+    # A timed-out call is not retried and cools its deployment down at once; a 429 is not retried.
+    assert router['retry_policy'] == {'TimeoutErrorRetries': 0, 'RateLimitErrorRetries': 0}
+    assert router['allowed_fails_policy'] == {'TimeoutErrorAllowedFails': 0}
+    assert 'enable_pre_call_checks' not in router and 'redis_host' not in router
     assert router['fallbacks'] == [{'fast': ['local']}, {'local': ['fast']}, {'reasoning': ['fast', 'local']}]
     assert router['provider_budget_config'] == {
         'openai': {'budget_limit': 200.0, 'time_period': '1d'},
@@ -121,11 +128,14 @@ def test_same_input_same_bytes(model):
      "ai_platform_providers[0] (openai).api_key_env: 'OPENAI_API_KEY' has no entry in ai_platform_secrets"),
     (lambda m: m['ai_platform_router'].update(routing_strategy='round-robin'),
      "ai_platform_router.routing_strategy: 'round-robin' is not a LiteLLM routing strategy"),
-    (lambda m: m['ai_platform_model_aliases'][0]['deployments'][0].update(rpm=10),
-     "ai_platform_model_aliases[0] (fast).deployments[0] (fast-openai-gpt-4o-mini).rpm: is set but "
-     "ai_platform_router.routing_strategy 'simple-shuffle' does not enforce it"),
-    (lambda m: m['ai_platform_model_aliases'][0]['deployments'][1].update(tpm=10),
-     'deployments[1] (fast-anthropic-claude-haiku).tpm: is set but'),
+    (lambda m: m['ai_platform_model_aliases'][0]['deployments'][0].update(rpm=0),
+     "ai_platform_model_aliases[0] (fast).deployments[0] (fast-openai-gpt-4o-mini).rpm: 0 must be >= 1"),
+    (lambda m: m['ai_platform_model_aliases'][1]['deployments'][0].update(timeout=0),
+     "ai_platform_model_aliases[1] (local).deployments[0] (local-spark-qwen3-32b).timeout: 0 must be > 0"),
+    (lambda m: m['ai_platform_router'].update(stream_timeout='soon'),
+     "ai_platform_router.stream_timeout: 'soon' is not a number"),
+    (lambda m: m.update(litellm_hpa_max_replicas=2, litellm_redis_enabled=False),
+     'litellm_redis_enabled: is false but up to 2 LiteLLM proxies'),
     (lambda m: m['ai_platform_providers'][0]['budget'].update(max_budget=-1),
      'ai_platform_providers[0] (openai).budget.max_budget'),
     (lambda m: m['ai_platform_teams'][0].update(max_budget=-5),
@@ -167,3 +177,47 @@ def test_compare_only_user_set_fields_and_mask():
         'key': '********', 'team_id': 't'}
     # LiteLLM's hash_token: sha256 hex of the value.
     assert key_hash('sk-1234') == hashlib.sha256(b'sk-1234').hexdigest()
+
+
+def test_defaults_to_hosted_vllm_like_the_role():
+    from ansible_collections.baremetal.ai_platform.plugins.modules import litellm_config as module
+    role = yaml.safe_load(open(os.path.join(REPO, 'roles', 'litellm', 'defaults', 'main.yml')))
+    spec = yaml.safe_load(module.DOCUMENTATION)['options']
+    assert spec['vllm_provider']['default'] == role['litellm_vllm_provider'] == 'hosted_vllm'
+
+
+def test_redis_shared_state_and_response_cache(model):
+    config, _warnings = build(model, replicas=6, redis_host='litellm-valkey.ai-gateway.svc', response_cache=True)
+    router = config['router_settings']
+    assert (router['redis_host'], router['redis_port'], router['redis_password']) == (
+        'litellm-valkey.ai-gateway.svc', 6379, 'os.environ/REDIS_PASSWORD')
+    assert config['litellm_settings']['cache'] is True
+    assert config['litellm_settings']['cache_params'] == {
+        'type': 'redis', 'host': 'litellm-valkey.ai-gateway.svc', 'port': 6379,
+        'password': 'os.environ/REDIS_PASSWORD', 'ttl': 600}
+
+
+def test_one_replica_needs_no_redis_more_do(model):
+    assert errors_of(dict(model, litellm_hpa_max_replicas=1, litellm_redis_enabled=False)) == ''
+    assert errors_of(dict(model, litellm_hpa_max_replicas=6, litellm_redis_enabled=True)) == ''
+    assert 'multiplied by 6' in errors_of(dict(model, litellm_hpa_max_replicas=6, litellm_redis_enabled=False))
+
+
+def test_rpm_under_simple_shuffle_turns_on_pre_call_checks_and_states_the_cap(model):
+    model['ai_platform_model_aliases'][1]['deployments'][0]['rpm'] = 10
+    config, warnings = build(model, replicas=6, redis_host='valkey')
+    assert config['router_settings']['enable_pre_call_checks'] is True
+    assert lc.rpm_tpm_caps(model, dict(OPTIONS, replicas=6, redis_host='valkey')) == [
+        {'id': 'local-spark-qwen3-32b', 'limit': 'rpm', 'nominal': 10, 'effective': 60, 'how': 'counted per proxy'}]
+    assert any('up to 60 a minute across 6 replicas' in warning for warning in warnings)
+    model['ai_platform_router']['routing_strategy'] = 'usage-based-routing-v2'
+    config, _warnings = build(model, replicas=2, redis_host='valkey')
+    assert 'enable_pre_call_checks' not in config['router_settings']
+    assert lc.rpm_tpm_caps(model, dict(OPTIONS, replicas=2, redis_host='valkey'))[0]['effective'] == 18
+
+
+def test_secret_env_entries_are_what_the_config_reads(model):
+    entries = lc.secret_env_entries(model, dict(OPTIONS, langfuse=False))
+    assert [entry['env'] for entry in entries] == [
+        entry['env'] for entry in model['ai_platform_secrets']
+        if entry['env'] not in ('LANGFUSE_PUBLIC_KEY', 'LANGFUSE_SECRET_KEY')]
