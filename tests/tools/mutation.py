@@ -40,9 +40,9 @@ MUTATE = [
 # the CRD schemas: mutmut starts pytest afresh for every mutant, and that fixture takes seconds).
 TESTS = [
     'tests/unit/plugins',
-    'tests/unit/validate/test_platform_model.py',
-    'tests/unit/gateway/test_litellm_config.py',
-    'tests/unit/secrets/test_vault_utils.py',
+    'tests/unit/plugins/module_utils/test_platform_model_example.py',
+    'tests/unit/plugins/module_utils/test_litellm_config.py',
+    'tests/unit/plugins/module_utils/test_vault_declarations.py',
 ]
 # mutmut's exit codes (mutmut.stats.status_by_exit_code): a kill is a failing test or pytest error.
 KILLED, SURVIVED, TIMEOUT = (1, 3), (0,), (24, -24, 36, 152, 255)

@@ -12,7 +12,7 @@ import yaml
 
 from helpers import REPO, run_playbook
 
-PLAYBOOK = os.path.join(REPO, 'tests', 'unit', 'base', 'render_firewall.yml')
+PLAYBOOK = os.path.join(REPO, 'tests', 'unit', 'roles', 'base', 'render_firewall.yml')
 
 INVENTORY = {
     'all': {

@@ -12,7 +12,7 @@ import pytest
 
 from helpers import REPO, run_playbook
 
-PLAYBOOK = os.path.join(REPO, 'tests', 'unit', 'hosts', 'preflight.yml')
+PLAYBOOK = os.path.join(REPO, 'tests', 'unit', 'roles', 'host_preflights', 'preflight.yml')
 EXAMPLE_VARS = os.path.join(REPO, 'inventories', 'example', 'group_vars', 'all')
 HAS_NVIDIA_GPU = bool(glob.glob('/dev/nvidia[0-9]*')) or any(
     open(path).read().strip() == '0x10de' for path in glob.glob('/sys/bus/pci/devices/*/vendor'))
