@@ -20,7 +20,7 @@ description:
     the task result. A Vault that is initialised while O(init_file) does not exist is refused with what
     happened and what to do; the C(.pending) note tells a lost answer (this controller started the
     initialisation, the keys never arrived) from a Vault initialised elsewhere.
-  - Without O(init_file) the keys are returned in RV(init): register the result with C(no_log) and store
+  - Without O(init_file) the keys are returned in RV(init); register the result with C(no_log) and store
     it at once.
   - Then unseals O(url) and every address in O(replicas) that is sealed, with O(unseal_keys) (or the keys
     just created). Unsealed replicas are left alone, so a rerun on an initialised, unsealed cluster

@@ -18,21 +18,11 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from conftest import Server, nondev_config
 from helpers_secrets import run, task_result
 
 PASSPHRASE = 'correct horse battery staple 7'
 NAMESPACES = {'gateway': 'ai-gateway', 'secrets': 'vault', 'observability': 'ai-observability',
               'messaging': 'ai-messaging', 'workflows': 'ai-workflows', 'agents': 'ai-agents', 'webui': 'ai-webui'}
-
-
-@pytest.fixture
-def fresh_vault(tmp_path):
-    """An uninitialised non-dev OpenBao on 18216, gone after the test."""
-    server = Server(['-config=%s' % nondev_config(str(tmp_path), 18216)], str(tmp_path), 'http://127.0.0.1:18216')
-    server.start()
-    yield server
-    server.stop()
 
 
 class DroppingProxy(object):
@@ -160,17 +150,6 @@ def test_the_keys_are_on_disk_before_the_task_returns_and_never_in_its_result(fr
     assert not os.path.exists(str(init_file) + '.pending')
     # The key file works: the stored key unseals this Vault.
     assert hvac.Client(url=fresh_vault.url).sys.submit_unseal_key(keys['keys_base64'][0])['sealed'] is False
-
-
-@pytest.fixture
-def restartable_dev_vault(tmp_path):
-    root = random.token_hex(16)
-    server = Server(['-dev', '-dev-root-token-id=%s' % root, '-dev-listen-address=127.0.0.1:18219'], str(tmp_path),
-                    'http://127.0.0.1:18219')
-    server.start()
-    server.root = root
-    yield server
-    server.stop()
 
 
 def test_a_vault_restart_during_a_run_is_ridden_out(restartable_dev_vault, tmp_path):
