@@ -70,7 +70,7 @@ integration: deps
 
 molecule: apt venv
 	tests/lab/lab.sh image
-	for scenario in base cluster; do molecule test -s $$scenario; done
+	for scenario in base cluster k3s_recovery; do molecule test -s $$scenario; done
 
 test: lint sanity unit integration molecule
 	tests/lab/lab.sh check

@@ -99,8 +99,6 @@ def test_offline_standin_calls_ride_out_a_proxy_rollout(standin, tmp_path):
 @pytest.mark.offline
 def test_offline_standin_a_spent_retry_budget_names_attempts_and_what_was_written(standin, tmp_path):
     teams = [{'team_id': 'first'}, {'team_id': 'second'}]
-    standin.control('fail', {'status': 502, 'count': 100, 'path': '/team/new'})
-    standin.control('reset')
     run_manage(tmp_path, standin.url, STANDIN_KEY, teams=teams[:1])
     standin.control('fail', {'status': 502, 'count': 100, 'path': '/team/new'})
     results, _out = run_manage(tmp_path, standin.url, STANDIN_KEY, teams=[dict(teams[0], max_budget=2.0), teams[1]],
