@@ -14,7 +14,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import hvac
-import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
