@@ -8,7 +8,7 @@ hide a typo in the module), and errors are answered the way the proxy answers th
 
 Test-only endpoints: GET /_standin/stats, POST /_standin/reset, POST /_standin/fail
 ({"status": 500, "count": 2} or {"delay": 3, "count": 1}, optionally "path": "/team/new"; or
-{"status": 503, "seconds": 8}: every call for that long, as during a rollout). A delayed call is
+{"status": 503, "seconds": 8}: every call for that long from the first one, as during a rollout). A delayed call is
 carried out at once and answered after the delay, as a slow server would.
 """
 
@@ -172,7 +172,9 @@ def make_handler(store, master_key):
             with store.lock:
                 store.calls.append({'method': self.command, 'path': url.path, 'body': body})
                 failure = store.failures
-                if failure and 'until' in failure:
+                if failure and 'seconds' in failure:
+                    # The outage starts with the first call that meets it.
+                    failure.setdefault('until', time.time() + failure['seconds'])
                     failure['count'] = 1 if time.time() < failure['until'] else 0
                 if failure and failure['count'] > 0 and failure.get('path', url.path) == url.path:
                     failure['count'] -= 1
@@ -198,8 +200,6 @@ def make_handler(store, master_key):
                     store.reset()
                 elif path == '/_standin/fail':
                     store.failures = dict(body)
-                    if 'seconds' in body:
-                        store.failures['until'] = time.time() + body['seconds']
                 return self._send(200, {'calls': list(store.calls), 'teams': list(store.teams.values()),
                                         'keys': list(store.keys.values())})
 

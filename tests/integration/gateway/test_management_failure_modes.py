@@ -5,7 +5,6 @@ the proxy is ridden out, and a failed run says what it had already written.
 """
 
 import secrets
-import time
 
 import pytest
 
@@ -88,12 +87,11 @@ def test_offline_standin_rotation_cut_off_after_the_new_key_is_finished_by_the_n
 @pytest.mark.offline
 def test_offline_standin_calls_ride_out_a_proxy_rollout(standin, tmp_path):
     teams = [{'team_id': 'rollout-team', 'max_budget': 1.0, 'budget_duration': '1d'}]
-    standin.control('fail', {'status': 503, 'seconds': 8})
-    started = time.monotonic()
+    # 503 for 5 s from the first call: longer than three retries after 0.5, 1 and 2 s last.
+    standin.control('fail', {'status': 503, 'seconds': 5})
     results, _out = run_manage(tmp_path, standin.url, STANDIN_KEY, teams=teams)
-    assert time.monotonic() - started >= 8
     assert results['teams']['created'] == ['rollout-team']
-    assert results['teams']['requests'] >= 5
+    assert results['teams']['requests'] >= 5  # the list failed at least four times (0, 0.5, 1.5, 3.5 s)
 
 
 @pytest.mark.offline
