@@ -122,9 +122,10 @@ class Vault(object):
         self.params = params
         self.url = params['url'].rstrip('/')
         verify = params['ca_cert'] or params['validate_certs']
+        # Parameters built by hand (tests, scripts) may leave the budget out.
         self.client = hvac.Client(url=self.url, verify=verify, timeout=params['timeout'],
                                   namespace=params['namespace'] or None, adapter=RetryingAdapter,
-                                  retry_budget=params['retry_budget'])
+                                  retry_budget=params.get('retry_budget', DEFAULT_BUDGET))
 
     # --- error wording -------------------------------------------------------------------------
     def explain(self, exc, doing):
