@@ -48,7 +48,7 @@ def test_offline_standin_rotation_creates_the_new_key_before_deleting_the_old(st
     assert results['keys']['replaced'] == ['agent-a']
     writes = standin.writes({'calls': standin.control('stats')['calls'][before:]})
     assert [(c['path'], c['body'].get('key_alias')) for c in writes] == [
-        ('/key/generate', 'agent-a'),  # the refused attempt
+        ('/key/generate', 'agent-a.rotating'),  # the refused attempt
         ('/key/generate', 'agent-a.rotating'),
         ('/key/delete', None),
         ('/key/update', 'agent-a')]
@@ -90,8 +90,11 @@ def test_offline_standin_calls_ride_out_a_proxy_rollout(standin, tmp_path):
     # 503 for 5 s from the first call: longer than three retries after 0.5, 1 and 2 s last.
     standin.control('fail', {'status': 503, 'seconds': 5})
     results, _out = run_manage(tmp_path, standin.url, STANDIN_KEY, teams=teams)
-    assert results['teams']['created'] == ['rollout-team']
-    assert results['teams']['requests'] >= 5  # the list failed at least four times (0, 0.5, 1.5, 3.5 s)
+    calls = [c['path'] for c in standin.control('stats')['calls']]
+    assert results['teams']['created'] == ['rollout-team'], results['teams']
+    # The list failed at least four times (at 0, 0.5, 1.5 and 3.5 s), then the list and the create.
+    assert calls.count('/team/list') >= 5 and calls[-1] == '/team/new', calls
+    assert results['teams']['requests'] == len(calls)
 
 
 @pytest.mark.offline
