@@ -71,7 +71,7 @@ class ActionModule(ActionBase):
         if os.path.exists(pending):
             with open(pending) as handle:
                 earlier = handle.read().strip()
-        elif not had_file and not self._play_context.check_mode:
+        elif not had_file and not self._task.check_mode:
             # Before Vault can hand out keys: a later run must be able to tell what happened.
             write_private(pending, to_bytes('%s: %s@%s started initialising Vault at %s; if this file is still here, '
                                             'the answer (unseal keys, root token) never reached %s\n'
@@ -88,7 +88,7 @@ class ActionModule(ActionBase):
             return result
         result.update(answer)
         if answer.get('failed'):
-            if not had_file and not self._play_context.check_mode:
+            if not had_file and not self._task.check_mode:
                 result['msg'] = ('%s. If Vault received the initialisation before this error, its answer is lost; '
                                  'the next run checks and says so (%s records the attempt).'
                                  % (to_native(answer.get('msg', '')).rstrip('.'), pending))

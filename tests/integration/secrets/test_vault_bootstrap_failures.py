@@ -151,6 +151,16 @@ def test_the_keys_are_on_disk_before_the_task_returns_and_never_in_its_result(fr
     assert hvac.Client(url=fresh_vault.url).sys.submit_unseal_key(keys['keys_base64'][0])['sealed'] is False
 
 
+def test_check_mode_says_it_would_initialise_and_touches_nothing(fresh_vault, tmp_path):
+    init_file = tmp_path / 'keys' / 'vault-init.vault'
+    extra = {'bootstrap_url': fresh_vault.url, 'bootstrap_init_file': str(init_file),
+             'bootstrap_passphrase': PASSPHRASE}
+    result = task_result(run('bootstrap.yml', tmp_path, extra, '--check'))
+    assert result['changed'] and result['initialized_now'] and not result.get('failed')
+    assert not init_file.exists() and not os.path.exists(str(init_file) + '.pending')
+    assert initialised(fresh_vault) is False
+
+
 def test_a_vault_restart_during_a_run_is_ridden_out(restartable_dev_vault, tmp_path):
     server = restartable_dev_vault
     server.stop()
