@@ -35,10 +35,11 @@ def test_offline_standin_rotation_creates_the_new_key_before_deleting_the_old(st
     rotated = [dict(agent_keys[0], key=new_key()), agent_keys[1]]
     before = len(standin.control('stats')['calls'])
 
-    # LiteLLM refuses the new key: the agent keeps the key it has.
-    standin.control('fail', {'status': 500, 'count': 1, 'path': '/key/generate'})
+    # LiteLLM refuses the new key (more often than any retry): the agent keeps the key it has.
+    standin.control('fail', {'status': 500, 'count': 5, 'path': '/key/generate'})
     results, out = run_manage(tmp_path, standin.url, STANDIN_KEY, keys=rotated,
                               extra={'manage_ignore_errors': True})
+    standin.control('fail', {'status': 500, 'count': 0})
     assert results['keys']['failed']
     assert stored_keys(standin) == old
     assert 'Nothing was written to LiteLLM before the error' in results['keys']['msg']
