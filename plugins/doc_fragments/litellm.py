@@ -29,12 +29,15 @@ options:
       - Seconds to wait for each API call.
     type: int
     default: 30
-  retries:
+  retry_budget:
     description:
-      - How often to retry a call that timed out or got a 5xx answer, with exponential backoff
-        (0.5 s, 1 s, 2 s...). A 401 or 403 is never retried.
+      - Seconds during which a call that could not connect, timed out, or got HTTP 429, 502, 503 or
+        504 is tried again, waiting 0.5 s, 1 s, 2 s, 4 s, 8 s, then 10 s between attempts. The
+        default of 120 s rides out a rolling restart of the proxy. V(0) tries each call once.
+      - Other answers (401, 403, other 4xx, 500) fail at once. When a run fails part-way, its error
+        message and its C(written) result list what it had already changed.
     type: int
-    default: 3
+    default: 120
   validate_certs:
     description:
       - Verify the proxy's TLS certificate.

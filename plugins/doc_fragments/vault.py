@@ -36,6 +36,16 @@ options:
       - Seconds to wait for each API call.
     type: int
     default: 30
+  retry_budget:
+    description:
+      - Seconds during which a call that could not connect, timed out, or got HTTP 429, 502, 503 or 504
+        is tried again, waiting 0.5 s, 1 s, 2 s, 4 s, 8 s, then 10 s between attempts. The default of
+        120 s rides out a rolling restart of Vault or of a proxy in front of it. V(0) tries each call once.
+      - A write is tried again only when Vault cannot have received it (the connection was refused or the
+        answer says it was not served), so nothing is initialised, unsealed or written twice.
+      - When a run fails part-way, its error names what it had already written.
+    type: int
+    default: 120
 requirements:
   - hvac
 """

@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """LiteLLM management API client and reconciliation helpers for litellm_team and litellm_key.
 
-One client per module run: it retries 5xx answers and timeouts with exponential backoff, turns
-401/403 into an error that says the master key was refused, and counts the requests it made so a
-run can report them. Reconciliation compares only the fields the user set, because LiteLLM's
-answers carry computed fields (spend, timestamps, memberships).
+One client per module run: it retries refused connections, timeouts and 429/502/503/504 answers
+with backoff for up to retry_budget seconds per call (long enough to ride out a rollout of the
+proxy, see retry.py), turns 401/403 into an error that says the master key was refused, counts the
+requests it made and records every write that succeeded, so a failed run can say what it already
+changed. Reconciliation compares only the fields the user set, because LiteLLM's answers carry
+computed fields (spend, timestamps, memberships).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,6 +27,8 @@ from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.retry import DEFAULT_BUDGET, Backoff
+
 MASK = '********'
 
 
@@ -34,7 +38,7 @@ def litellm_argument_spec():
         api_url=dict(type='str', required=True, fallback=(env_fallback, ['LITELLM_URL'])),
         master_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['LITELLM_MASTER_KEY'])),
         timeout=dict(type='int', default=30),
-        retries=dict(type='int', default=3),
+        retry_budget=dict(type='int', default=DEFAULT_BUDGET),
         validate_certs=dict(type='bool', default=True),
     )
 
@@ -59,25 +63,32 @@ def _error_text(raw):
     return to_text(body)[:500]
 
 
+# What a rollout of the proxy looks like from outside: the Service or ingress has no ready pod, a
+# pod is shutting down, or LiteLLM sheds load. Other errors (a 500 included) are answered at once.
+RETRY_STATUS = (429, 502, 503, 504)
+
+
 class LiteLLMClient(object):
     """HTTP client for the proxy's management endpoints."""
 
-    # Seconds before retry n is 2**n * BACKOFF (0.5 s, 1 s, 2 s...).
-    BACKOFF = 0.5
-
-    def __init__(self, api_url, master_key, timeout=30, retries=3, validate_certs=True, sleep=time.sleep):
+    def __init__(self, api_url, master_key, timeout=30, retry_budget=DEFAULT_BUDGET, validate_certs=True,
+                 sleep=time.sleep, clock=time.monotonic):
         self.api_url = api_url.rstrip('/')
         self._master_key = master_key
         self.timeout = timeout
-        self.retries = retries
+        self.retry_budget = retry_budget
         self.validate_certs = validate_certs
         self._sleep = sleep
+        self._clock = clock
         self.requests = 0
         self.writes = 0
+        # What this run changed in LiteLLM, one line per successful write, for a partial failure.
+        self.written = []
         # Whether the last request needed more than one attempt.
         self.retried = False
 
-    def request(self, method, path, body=None, query=None):
+    def request(self, method, path, body=None, query=None, done=None):
+        """One API call; done (a line for `written`) is recorded when a write succeeds."""
         url = self.api_url + path + ('?' + urlencode(query) if query else '')
         data = json.dumps(body) if body is not None else None
         headers = {'Authorization': 'Bearer %s' % self._master_key, 'Accept': 'application/json'}
@@ -85,15 +96,16 @@ class LiteLLMClient(object):
             headers['Content-Type'] = 'application/json'
         if method != 'GET':
             self.writes += 1
-        attempt = 0
+        backoff = Backoff(self.retry_budget, self._sleep, self._clock)
         while True:
             self.requests += 1
-            self.retried = attempt > 0
-            retry_reason = None
+            self.retried = backoff.attempts > 1
             try:
                 response = open_url(url, data=data, method=method, headers=headers, timeout=self.timeout,
                                     validate_certs=self.validate_certs, follow_redirects='safe')
                 raw = response.read()
+                if method != 'GET':
+                    self.written.append(done or '%s %s' % (method, path))
                 return json.loads(raw) if raw else None
             except HTTPError as exc:
                 raw = exc.read() if hasattr(exc, 'read') else b''
@@ -102,26 +114,25 @@ class LiteLLMClient(object):
                     raise LiteLLMError('LiteLLM at %s refused the master key on %s %s (HTTP %d): %s; check '
                                        'master_key (LITELLM_MASTER_KEY)' % (self.api_url, method, path, exc.code, message),
                                        exc.code)
-                if exc.code < 500:
+                if exc.code not in RETRY_STATUS:
                     raise LiteLLMError('%s %s%s failed (HTTP %d): %s' % (method, self.api_url, path, exc.code, message),
                                        exc.code)
                 retry_reason = 'HTTP %d: %s' % (exc.code, message)
             except (URLError, socket.timeout, socket.error) as exc:
                 retry_reason = to_native(getattr(exc, 'reason', exc))
-            if attempt >= self.retries:
-                raise LiteLLMError('%s %s%s failed after %d attempt(s): %s'
-                                   % (method, self.api_url, path, attempt + 1, retry_reason))
-            self._sleep(self.BACKOFF * (2 ** attempt))
-            attempt += 1
+            if not backoff.wait():
+                raise LiteLLMError('%s %s%s failed %s: %s' % (method, self.api_url, path, backoff.summary(),
+                                                              retry_reason))
 
-    def create(self, path, body):
+    def create(self, path, body, done=None):
         """POST a create. A create retried after a timeout may have landed the first time; LiteLLM then
         refuses the retry because the id or alias exists, which is the outcome asked for."""
         try:
-            return self.request('POST', path, body)
+            return self.request('POST', path, body, done=done)
         except LiteLLMError as exc:
             if not (exc.status == 400 and 'already exists' in str(exc) and self.retried):
                 raise
+            self.written.append(done or 'POST %s' % path)
             return None
 
 
@@ -132,17 +143,25 @@ def run_module(module, items, identity, reconcile):
     if duplicates:
         module.fail_json(msg='%s %s given more than once' % (identity, ', '.join(duplicates)))
     params = module.params
-    client = LiteLLMClient(params['api_url'], params['master_key'], params['timeout'], params['retries'],
+    client = LiteLLMClient(params['api_url'], params['master_key'], params['timeout'], params['retry_budget'],
                            params['validate_certs'])
     try:
         result = reconcile(client, items, module.check_mode)
     except LiteLLMError as exc:
-        module.fail_json(msg=str(exc), status=exc.status, requests=client.requests)
+        module.fail_json(msg='%s. %s' % (str(exc).rstrip('.'), written_so_far(client.written)), status=exc.status,
+                         requests=client.requests, written=client.written)
     before, after = result.pop('before'), result.pop('after')
     changed = any(result[name] for name in ('created', 'updated', 'replaced', 'deleted') if name in result)
     if module._diff and changed:
         result['diff'] = dict(before=before, after=after)
     module.exit_json(changed=changed, requests=client.requests, **result)
+
+
+def written_so_far(written):
+    """The sentence a failed run ends with: what it had already changed, or that it changed nothing."""
+    if not written:
+        return 'Nothing was written to LiteLLM before the error.'
+    return 'Already written to LiteLLM before the error: %s.' % '; '.join(written)
 
 
 def key_hash(key):

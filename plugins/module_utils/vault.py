@@ -4,22 +4,77 @@
 
 """Shared Vault/OpenBao client for the vault_* modules: connection, auth and error wording.
 
-Every error names the address and what was being done, so a failed run says where to look.
+Every error names the address and what was being done, so a failed run says where to look. Every
+call rides out a rollout of Vault (or of a proxy in front of it) for up to retry_budget seconds
+(see retry.py): refused connections, timeouts and 429/502/503/504 answers are retried, but a write
+only when Vault cannot have received it (a refused connection or an answer saying it was not
+served), because unseal, init and check-and-set writes must not run twice.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
 import traceback
+
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.retry import DEFAULT_BUDGET, Backoff
 
 HVAC_IMPORT_ERROR = None
 try:
     import hvac
+    import hvac.adapters
     import hvac.exceptions
     import requests
+    import urllib3.exceptions
 except ImportError:
     HVAC_IMPORT_ERROR = traceback.format_exc()
+    _Adapter = object
+else:
+    _Adapter = hvac.adapters.JSONAdapter
+
+# Answers that mean the request was not served: rate limited, or no healthy Vault behind the address.
+RETRY_STATUS = (429, 502, 503, 504)
+# Methods that change nothing, so even a request that may have arrived can be sent again.
+SAFE_METHODS = ('GET', 'HEAD', 'LIST')
+
+
+def _not_received(exc):
+    """Whether a requests exception shows the request never reached Vault (connection not made)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], 'reason', None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+class RetryingAdapter(_Adapter):
+    """hvac's JSON adapter, trying each call again within the retry budget (last_backoff tells how long)."""
+
+    def __init__(self, *args, **kwargs):
+        self.retry_budget = kwargs.pop('retry_budget', DEFAULT_BUDGET)
+        self._sleep = kwargs.pop('sleep', time.sleep)
+        self._clock = kwargs.pop('clock', time.monotonic)
+        self.last_backoff = None
+        super(RetryingAdapter, self).__init__(*args, **kwargs)
+
+    def request(self, method, url, headers=None, raise_exception=True, **kwargs):
+        backoff = self.last_backoff = Backoff(self.retry_budget, self._sleep, self._clock)
+        while True:
+            try:
+                response = super(RetryingAdapter, self).request(method, url, headers=headers, raise_exception=False,
+                                                                **kwargs)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                if isinstance(exc, requests.exceptions.SSLError):
+                    raise
+                if (method.upper() in SAFE_METHODS or _not_received(exc)) and backoff.wait():
+                    continue
+                raise
+            status = getattr(response, 'status_code', 200)
+            if status in RETRY_STATUS and backoff.wait():
+                continue
+            if status >= 400 and raise_exception and not self.ignore_exceptions:
+                self._raise_for_error(method, response.url, response)
+            return response
 
 
 def vault_argument_spec(auth=True):
@@ -30,6 +85,7 @@ def vault_argument_spec(auth=True):
         ca_cert=dict(type='path'),
         validate_certs=dict(type='bool', default=True),
         timeout=dict(type='int', default=30),
+        retry_budget=dict(type='int', default=DEFAULT_BUDGET),
     )
     if auth:
         spec.update(
@@ -66,15 +122,24 @@ class Vault(object):
         self.params = params
         self.url = params['url'].rstrip('/')
         verify = params['ca_cert'] or params['validate_certs']
+        # Parameters built by hand (tests, scripts) may leave the budget out.
         self.client = hvac.Client(url=self.url, verify=verify, timeout=params['timeout'],
-                                  namespace=params['namespace'] or None)
+                                  namespace=params['namespace'] or None, adapter=RetryingAdapter,
+                                  retry_budget=params.get('retry_budget', DEFAULT_BUDGET))
 
     # --- error wording -------------------------------------------------------------------------
     def explain(self, exc, doing):
         """Turn an hvac/requests exception into a VaultError naming the address and the action."""
-        where = 'Vault at %s' % self.url
         if isinstance(exc, VaultError):
             return exc
+        backoff = getattr(self.client.adapter, 'last_backoff', None)
+        error = self._explain(exc, doing)
+        if backoff is not None and backoff.attempts > 1:
+            error = VaultError('%s (%s)' % (error, backoff.summary()))
+        return error
+
+    def _explain(self, exc, doing):
+        where = 'Vault at %s' % self.url
         # SSLError is a ConnectionError: test it first.
         if isinstance(exc, requests.exceptions.SSLError):
             return VaultError('%s: TLS verification failed while %s (set ca_cert or validate_certs)' % (where, doing))

@@ -18,7 +18,10 @@ description:
     reruns are stable (LiteLLM shows a generated key only once).
   - Reads the existing keys with C(/key/list) (100 per page, so one request for up to 100 keys), and
     compares the supplied value with LiteLLM's stored hash; a different value (a rotated key in Vault)
-    replaces the key (the old one is deleted, the new one generated under the same alias).
+    replaces the key without a moment in which neither works. LiteLLM wants unique aliases, so the new
+    key is generated first as C(<key_alias>.rotating), then the old key is deleted, then the new one
+    takes the alias. A run that stops in between is completed by the next run, which finds the new key by its
+    value.
   - Key values never appear in the output or the diff.
 extends_documentation_fragment:
   - baremetal.ai_platform.litellm
@@ -100,13 +103,20 @@ updated:
   returned: always
   type: dict
 replaced:
-  description: key_alias of the keys whose value changed (deleted and generated again).
+  description: key_alias of the keys whose value changed (a new key generated, then the old one deleted).
   returned: always
   type: list
   elements: str
 deleted:
   description: key_alias of the keys deleted.
   returned: always
+  type: list
+  elements: str
+written:
+  description:
+    - What this run changed in LiteLLM, one line per successful write. Returned when the run failed part-way,
+      so it says what was already done.
+  returned: failure
   type: list
   elements: str
 requests:
@@ -142,14 +152,28 @@ def list_keys(client):
         page += 1
 
 
+def delete_keys(client, keys):
+    """Delete (token, alias) pairs in one call."""
+    if keys:
+        client.request('POST', '/key/delete', {'keys': [token for token, _alias in keys]},
+                       done='deleted the keys of %s' % ', '.join(alias for _token, alias in keys))
+
+
+# The alias a new key carries while the key it replaces still exists (key aliases are unique).
+ROTATING = '.rotating'
+
+
 def reconcile(client, wanted_keys, check_mode):
-    current = {}
+    current, by_token = {}, {}
     for item in list_keys(client):
+        by_token[item.get('token')] = item
         alias = item.get('key_alias')
         if alias:
             current.setdefault(alias, []).append(item)
     result = dict(created=[], updated={}, replaced=[], deleted=[], before={}, after={})
-    delete_tokens, generate = [], []
+    # Writes in the order that keeps every agent working: new keys first, then the deletes of the
+    # keys they replace, then the new keys take their aliases.
+    discard, generate, delete, rename = [], [], [], []
     for wanted in wanted_keys:
         alias = wanted['key_alias']
         existing = current.get(alias) or []
@@ -157,25 +181,25 @@ def reconcile(client, wanted_keys, check_mode):
             raise LiteLLMError('key_alias %s is used by %d keys in LiteLLM; aliases must be unique: delete the '
                                'extra keys' % (alias, len(existing)))
         existing = existing[0] if existing else None
+        staged = (current.get(alias + ROTATING) or [None])[0]
         if wanted['state'] == 'absent':
-            if existing is not None:
+            for item in (existing, staged):
+                if item is not None:
+                    delete.append((item['token'], item['key_alias']))
+            if existing is not None or staged is not None:
                 result['deleted'].append(alias)
-                result['before'][alias] = view(existing, FIELDS)
-                delete_tokens.append(existing['token'])
+                result['before'][alias] = view(existing or staged, FIELDS)
             continue
         fields = user_fields(wanted, FIELDS)
-        body = dict(fields, key_alias=alias, key=wanted['key'])
-        if existing is None:
-            result['created'].append(alias)
-            result['after'][alias] = view(body, ('key_alias', 'key') + FIELDS, mask=('key',))
-            generate.append(body)
-        elif existing.get('token') != key_hash(wanted['key']):
-            result['replaced'].append(alias)
-            result['before'][alias] = dict(view(existing, FIELDS), key='<previous value>')
-            result['after'][alias] = view(body, ('key',) + FIELDS, mask=('key',))
-            delete_tokens.append(existing['token'])
-            generate.append(body)
-        else:
+        token = key_hash(wanted['key'])
+        holder = by_token.get(token)
+        if holder is not None and holder.get('key_alias') not in (alias, alias + ROTATING):
+            raise LiteLLMError('the key given for %s already exists in LiteLLM as key_alias %s; give %s a key of '
+                               'its own' % (alias, holder.get('key_alias'), alias))
+        if staged is not None and staged.get('token') != token:
+            # Left by a rotation to a value Vault no longer holds: nobody can use it, and it holds the alias.
+            discard.append((staged['token'], staged['key_alias']))
+        if existing is not None and existing.get('token') == token:
             changes = field_changes(fields, existing, FIELDS)
             if changes:
                 result['updated'][alias] = sorted(changes)
@@ -183,12 +207,36 @@ def reconcile(client, wanted_keys, check_mode):
                 result['after'][alias] = changes
                 if not check_mode:
                     # The listed token is the key's hash, which /key/update accepts in place of the value.
-                    client.request('POST', '/key/update', dict(changes, key=existing['token']))
+                    client.request('POST', '/key/update', dict(changes, key=existing['token']),
+                                   done='updated key %s (%s)' % (alias, ', '.join(sorted(changes))))
+            continue
+        body = dict(fields, key_alias=alias, key=wanted['key'])
+        if existing is None and holder is None:
+            result['created'].append(alias)
+            result['after'][alias] = view(body, ('key_alias', 'key') + FIELDS, mask=('key',))
+            generate.append((dict(body), 'generated key %s' % alias))
+            continue
+        # A rotation, new or left unfinished by an earlier run (the new key is then `holder`).
+        result['replaced'].append(alias)
+        result['before'][alias] = dict(view(existing or holder, FIELDS), key='<previous value>')
+        result['after'][alias] = view(body, ('key',) + FIELDS, mask=('key',))
+        if holder is None:
+            generate.append((dict(body, key_alias=alias + ROTATING),
+                             'generated the new key of %s as %s%s' % (alias, alias, ROTATING)))
+            changes = {}
+        else:
+            changes = field_changes(fields, holder, FIELDS)
+        if existing is not None:
+            delete.append((existing['token'], alias + ' (previous value)'))
+        rename.append((dict(changes, key=token, key_alias=alias),
+                       'the new key took the alias %s' % alias))
     if not check_mode:
-        if delete_tokens:
-            client.request('POST', '/key/delete', {'keys': delete_tokens})
-        for body in generate:
-            client.create('/key/generate', body)
+        delete_keys(client, discard)
+        for body, done in generate:
+            client.create('/key/generate', body, done=done)
+        delete_keys(client, delete)
+        for body, done in rename:
+            client.request('POST', '/key/update', body, done=done)
     return result
 
 

@@ -120,6 +120,13 @@ deleted:
   returned: always
   type: list
   elements: str
+written:
+  description:
+    - What this run changed in LiteLLM, one line per successful write. Returned when the run failed part-way,
+      so it says what was already done.
+  returned: failure
+  type: list
+  elements: str
 requests:
   description: HTTP requests made to LiteLLM in this run (list and writes, retries included).
   returned: always
@@ -163,7 +170,7 @@ def reconcile(client, teams, check_mode):
             result['created'].append(team_id)
             result['after'][team_id] = wanted
             if not check_mode:
-                client.create('/team/new', dict(wanted, team_id=team_id))
+                client.create('/team/new', dict(wanted, team_id=team_id), done='created team %s' % team_id)
             continue
         changes = field_changes(wanted, existing, FIELDS)
         if changes:
@@ -171,11 +178,13 @@ def reconcile(client, teams, check_mode):
             result['before'][team_id] = view(existing, changes)
             result['after'][team_id] = changes
             if not check_mode:
-                client.request('POST', '/team/update', dict(changes, team_id=team_id))
+                client.request('POST', '/team/update', dict(changes, team_id=team_id),
+                               done='updated team %s (%s)' % (team_id, ', '.join(sorted(changes))))
     if to_delete:
         result['deleted'] = to_delete
         if not check_mode:
-            client.request('POST', '/team/delete', {'team_ids': to_delete})
+            client.request('POST', '/team/delete', {'team_ids': to_delete},
+                           done='deleted teams %s' % ', '.join(to_delete))
     return result
 
 

@@ -12,15 +12,25 @@ module: vault_bootstrap
 short_description: Initialise a Vault cluster once and unseal every sealed replica
 version_added: 0.1.0
 description:
-  - Initialises the Vault at O(url) with Shamir key shares when it is not initialised yet, and returns the
-    unseal keys and root token of that one initialisation in RV(init). Register the result with
-    C(no_log) and store it at once; Vault never shows them again.
+  - Initialises the Vault at O(url) with Shamir key shares when it is not initialised yet. Vault shows the
+    unseal keys and root token of that one initialisation only in its answer.
+  - With O(init_file) (the way to use it), the controller checks that it can write that file before it asks
+    Vault, records the attempt in C(<init_file>.pending), and writes the answer ansible-vault encrypted
+    (atomically, mode 0600) as soon as the module returns it, before anything else; the keys are never in
+    the task result. A Vault that is initialised while O(init_file) does not exist is refused with what
+    happened and what to do; the C(.pending) note tells a lost answer (this controller started the
+    initialisation, the keys never arrived) from a Vault initialised elsewhere.
+  - Without O(init_file) the keys are returned in RV(init); register the result with C(no_log) and store
+    it at once.
   - Then unseals O(url) and every address in O(replicas) that is sealed, with O(unseal_keys) (or the keys
     just created). Unsealed replicas are left alone, so a rerun on an initialised, unsealed cluster
     changes nothing.
 extends_documentation_fragment:
   - baremetal.ai_platform.vault
 attributes:
+  action:
+    description: The action plugin stores the keys on the controller (O(init_file)).
+    support: full
   check_mode:
     description: Reports whether it would initialise or unseal, and does neither.
     support: full
@@ -62,11 +72,30 @@ options:
     type: list
     elements: str
     default: []
+  init_file:
+    description:
+      - Path on the controller of the ansible-vault encrypted file that receives the unseal keys and root token
+        (YAML with C(keys_base64) and C(root_token)) when this run initialises Vault. An existing file of an
+        earlier Vault is kept as C(<init_file>.<time>~).
+      - If it cannot be written, a copy goes to C(~/.ansible/vault-init-<time>.vault) and the task fails saying
+        where the keys are.
+    type: path
+  init_passphrase:
+    description:
+      - Passphrase that encrypts O(init_file), 12 or more characters. Required with O(init_file).
+    type: str
 author:
   - baremetal.ai_platform contributors (@baremetal)
 """
 
 EXAMPLES = r"""
+- name: Initialise once; the keys go straight into an encrypted file on the controller
+  baremetal.ai_platform.vault_bootstrap:
+    url: https://vault-0.example.internal:8200
+    init_file: "{{ inventory_dir }}/vault-init.vault"
+    init_passphrase: "{{ vault_init_passphrase }}"
+    unseal: false
+
 - name: Initialise once, unseal what is sealed
   baremetal.ai_platform.vault_bootstrap:
     url: https://vault-0.example.internal:8200
@@ -88,10 +117,19 @@ unsealed:
   returned: always
   type: list
   elements: str
+init_file:
+  description: Where the unseal keys and root token were written, when this run initialised Vault with O(init_file).
+  returned: when initialized_now and init_file is set
+  type: str
+init_file_backup:
+  description: Where the file of an earlier Vault was moved, if O(init_file) existed.
+  returned: when initialized_now and init_file is set
+  type: str
 init:
   description:
-    - The unseal keys and root token, only when this run initialised Vault. Secret; store them and never print them.
-  returned: when initialized_now
+    - The unseal keys and root token, only when this run initialised Vault without O(init_file). Secret; store
+      them and never print them.
+  returned: when initialized_now and init_file is not set
   type: dict
   contains:
     keys_base64:
@@ -137,8 +175,12 @@ def main():
         unseal_keys=dict(type='list', elements='str', default=[], no_log=True),
         initialise=dict(type='bool', default=True),
         unseal=dict(type='bool', default=True),
+        # Handled by the action plugin on the controller; declared so that the documentation matches.
+        init_file=dict(type='path'),
+        init_passphrase=dict(type='str', no_log=True),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec, required_by={'init_file': 'init_passphrase'},
+                           supports_check_mode=True)
     if HVAC_IMPORT_ERROR:
         module.fail_json(msg=missing_required_lib('hvac'), exception=HVAC_IMPORT_ERROR)
     params = module.params

@@ -157,9 +157,10 @@ class Configurer(object):
         self.after = {}
 
     def change(self, line, write, *args):
-        self.changes.append(line)
+        # Listed once done, so a failure lists exactly what was written before it.
         if not self.module.check_mode:
             write(*args)
+        self.changes.append(line)
 
     def _listing(self, path):
         answer = self.vault.read(path) or {}
@@ -248,7 +249,10 @@ def main():
         configurer.policies()
         configurer.endpoints()
     except VaultError as exc:
-        module.fail_json(msg=str(exc), changed=bool(configurer.changes), changes=configurer.changes)
+        done = ('Already written before the error: %s' % '; '.join(configurer.changes) if configurer.changes
+                else 'Nothing was written')
+        module.fail_json(msg='%s. %s.' % (str(exc).rstrip('.'), done), changed=bool(configurer.changes),
+                         changes=configurer.changes)
     result = dict(changed=bool(configurer.changes), changes=configurer.changes)
     if module._diff:
         result['diff'] = dict(before=configurer.before, after=configurer.after)

@@ -30,13 +30,16 @@ class StandIn:
         self.process = subprocess.Popen([LITELLM_PYTHON, os.path.join(HERE, 'standin.py'), '--port', '14050',
                                          '--master-key', STANDIN_KEY], env=env, stdout=self._log,
                                         stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
+        # Importing LiteLLM takes 40 s and more on a loaded 2-core machine.
+        deadline = time.time() + 180
         while time.time() < deadline and self.process.poll() is None:
             try:
                 self.control('stats')
                 return
             except (urllib.error.URLError, OSError):
                 time.sleep(0.25)
+        # Never leave it running: a later session would talk to this stale process on the same port.
+        self.stop()
         raise AssertionError('stand-in did not start: %s' % (workdir / 'standin.log').read_text()[-3000:])
 
     def control(self, action, body=None):

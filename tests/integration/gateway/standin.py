@@ -7,8 +7,9 @@ hide a typo in the module), and errors are answered the way the proxy answers th
 (handle_exception_on_proxy -> {"error": {...}}), including the one for an existing team_id.
 
 Test-only endpoints: GET /_standin/stats, POST /_standin/reset, POST /_standin/fail
-({"status": 500, "count": 2} or {"delay": 3, "count": 1}, optionally "path": "/team/new"). A delayed
-call is carried out at once and answered after the delay, as a slow server would.
+({"status": 500, "count": 2} or {"delay": 3, "count": 1}, optionally "path": "/team/new"; or
+{"status": 503, "seconds": 8}: every call for that long from the first one, as during a rollout). A delayed call is
+carried out at once and answered after the delay, as a slow server would.
 """
 
 import argparse
@@ -131,6 +132,9 @@ def handle(store, method, path, query, body):
         row = store.keys.get(token)
         if row is None:
             return proxy_error(404, {'error': 'Key not found'})
+        if data.key_alias and any(r.get('key_alias') == data.key_alias for t, r in store.keys.items() if t != token):
+            return proxy_error(400, {'error': "Key with alias '%s' already exists. Unique key aliases across all "
+                                              "keys are required." % data.key_alias})
         fields = data.model_dump(exclude_unset=True)
         fields.pop('key', None)
         row.update(fields, updated_at=now())
@@ -168,6 +172,10 @@ def make_handler(store, master_key):
             with store.lock:
                 store.calls.append({'method': self.command, 'path': url.path, 'body': body})
                 failure = store.failures
+                if failure and 'seconds' in failure:
+                    # The outage starts with the first call that meets it.
+                    failure.setdefault('until', time.time() + failure['seconds'])
+                    failure['count'] = 1 if time.time() < failure['until'] else 0
                 if failure and failure['count'] > 0 and failure.get('path', url.path) == url.path:
                     failure['count'] -= 1
                 else:

@@ -126,7 +126,7 @@ def test_offline_standin_keys_create_rerun_rotate_check_mode_never_printed(stand
     results, out = run_manage(tmp_path, url, STANDIN_KEY, keys=rotated, diff=True)
     outputs.append(out)
     writes = standin.writes({'calls': standin.control('stats')['calls'][before:]})
-    assert [c['path'] for c in writes] == ['/key/update', '/key/delete', '/key/generate']
+    assert [c['path'] for c in writes] == ['/key/update', '/key/generate', '/key/delete', '/key/update']
 
     for out in outputs:
         assert STANDIN_KEY not in out
@@ -137,7 +137,7 @@ def test_offline_standin_keys_create_rerun_rotate_check_mode_never_printed(stand
 
 @pytest.mark.offline
 def test_offline_standin_existing_team_id_gets_litellms_error(standin):
-    client = LiteLLMClient(standin.url, STANDIN_KEY, retries=0)
+    client = LiteLLMClient(standin.url, STANDIN_KEY, retry_budget=0)
     client.request('POST', '/team/new', {'team_id': 'dup'})
     with pytest.raises(LiteLLMError) as info:
         client.request('POST', '/team/new', {'team_id': 'dup'})

@@ -175,3 +175,24 @@ def tls_vault(tmp_path_factory):
     server.ca = os.path.join(workdir, 'vault-ca.pem')
     yield server
     server.stop()
+
+
+@pytest.fixture
+def fresh_vault(tmp_path):
+    """An uninitialised non-dev OpenBao on 18216 (cluster port 18217), new for each test."""
+    server = Server(['-config=%s' % nondev_config(str(tmp_path), 18216)], str(tmp_path), 'http://127.0.0.1:18216')
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def restartable_dev_vault(tmp_path):
+    """A dev OpenBao on 18219 that a test may stop and start (its data does not survive)."""
+    root = random.token_hex(16)
+    server = Server(['-dev', '-dev-root-token-id=%s' % root, '-dev-listen-address=127.0.0.1:18219'], str(tmp_path),
+                    'http://127.0.0.1:18219')
+    server.start()
+    server.root = root
+    yield server
+    server.stop()

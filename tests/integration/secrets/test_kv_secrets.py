@@ -142,7 +142,8 @@ def test_errors_name_address_and_path_and_leave_other_paths_alone(case, dev_vaul
         secrets.insert(1, {'path': '%s/c' % prefix, 'mount': 'nope', 'data': {'v': 'after'}})
         expected = "Vault at %s has no KV mount 'nope'" % url
     dev_vault.audit.mark()
-    proc = run('kv.yml', tmp_path, {'kv_url': url, 'kv_token': token, 'kv_secrets': secrets})
+    # Two seconds of retries for the unreachable address instead of the default two minutes.
+    proc = run('kv.yml', tmp_path, {'kv_url': url, 'kv_token': token, 'kv_secrets': secrets, 'kv_retry_budget': 2})
     result = task_result(proc)
     assert proc.returncode == 2 and result['failed'] is True
     assert result['msg'].startswith(expected), result['msg']

@@ -179,6 +179,6 @@ def test_third_run_changes_nothing_and_writes_nothing(role):
 def test_an_initialised_vault_without_its_key_file_is_refused_clearly(role):
     missing = str(role.path / 'elsewhere' / 'vault-init.vault')
     proc = role.run(rc=2, vault_init_file=missing)
-    assert ('Vault at %s is initialised, but %s does not exist: point vault_init_file at the file written by '
-            'the first bootstrap' % (role.server.url, missing)) in ' '.join(proc.stdout.split())
+    assert ('Vault at %s is initialised, but %s does not exist and this controller never started an '
+            'initialisation' % (role.server.url, missing)) in ' '.join(proc.stdout.split())
     assert not os.path.exists(missing)
