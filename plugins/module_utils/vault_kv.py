@@ -70,6 +70,8 @@ class Declared(object):
         self.data = dict(secret.get('data') or {})
         self.generate = list(secret.get('generate') or [])
         self.prefix = secret.get('generate_prefix') or ''
+        self.prefixes = dict(secret.get('generate_prefixes') or {})
+        self.hex = list(secret.get('generate_hex') or [])
         self.seed = dict(secret.get('seed') or {})
         self.derive = dict(secret.get('derive') or {})
         self.seed_hint = secret.get('seed_hint') or ''
@@ -153,8 +155,11 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
         for key in item.generate:
             if key in current_data:
                 desired[key] = current_data[key]
+            elif key in item.hex:
+                desired[key] = _random.token_hex(32)
             else:
-                desired[key] = item.prefix + ''.join(_random.choice(_ALPHANUMERIC) for _position in range(generate_length))
+                desired[key] = item.prefixes.get(key, item.prefix) + ''.join(
+                    _random.choice(_ALPHANUMERIC) for _position in range(generate_length))
                 if on_generated:
                     on_generated(desired[key])
         # Seeded keys are written once, from the value given, and never replaced afterwards (a

@@ -65,6 +65,17 @@ options:
           - Text put before each generated value of this secret, for example V(sk-) for LiteLLM keys.
         type: str
         default: ""
+      generate_prefixes:
+        description:
+          - Per-key prefixes that replace O(secrets[].generate_prefix) for the keys they name.
+        type: dict
+        default: {}
+      generate_hex:
+        description:
+          - Generated keys that get 256 random bits as 64 hex digits instead (for example an AES-256 key).
+        type: list
+        elements: str
+        default: []
       seed:
         description:
           - Keys written from the given value only when the secret does not have them yet; an existing
@@ -166,6 +177,8 @@ def main():
             data=dict(type='dict', default={}, no_log=True),
             generate=dict(type='list', elements='str', default=[], no_log=False),
             generate_prefix=dict(type='str', default=''),
+            generate_prefixes=dict(type='dict', default={}),
+            generate_hex=dict(type='list', elements='str', default=[], no_log=False),
             seed=dict(type='dict', default={}, no_log=True),
             seed_hint=dict(type='str', default=''),
             derive=dict(type='dict', default={}, no_log=False),
