@@ -55,13 +55,15 @@ def secret_catalog_kv(catalog, operator_values=None, controller_values=None, hin
 
 
 def secret_catalog_summary(catalog):
-    """Path, owner, keys (and env) of every entry: what may be published (no value, no template)."""
+    """Path, owner, keys (env, derive templates) of every entry: what may be published (no value)."""
     summary = []
     for index, entry in enumerate(catalog or []):
         _check(entry, index)
         item = {'path': entry['path'], 'owner': entry['owner'], 'keys': sorted(entry['keys'])}
         if entry.get('env'):
             item['env'] = entry['env']
+        if entry.get('derive'):
+            item['derive'] = dict(entry['derive'])
         summary.append(item)
     return summary
 
