@@ -175,3 +175,16 @@ def tls_vault(tmp_path_factory):
     server.ca = os.path.join(workdir, 'vault-ca.pem')
     yield server
     server.stop()
+
+
+@pytest.fixture(scope='module')
+def blank_vault(tmp_path_factory):
+    """A non-dev OpenBao on 18216 (raft, uninitialised) for the whole-catalog bootstrap, with an audit log."""
+    workdir = str(tmp_path_factory.mktemp('bao-blank'))
+    config, audit = audit_config(workdir)
+    server = Server(['-config=%s' % nondev_config(workdir, 18216), '-config=%s' % config], workdir,
+                    'http://127.0.0.1:18216')
+    server.audit = audit
+    server.start()
+    yield server
+    server.stop()
