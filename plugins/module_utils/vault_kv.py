@@ -170,8 +170,8 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
             elif value:
                 desired[key] = value
             else:
-                missing.append('%s/%s: %s%s' % (item.mount, item.path, key,
-                                                 (' (%s)' % item.seed_hint) if item.seed_hint else ''))
+                hint = (' (%s)' % item.seed_hint) if item.seed_hint else ''
+                missing.append('%s/%s: %s%s' % (item.mount, item.path, key, hint))
         derived = _derive(item, desired)
         for value in derived.values():
             if on_generated:

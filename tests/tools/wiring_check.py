@@ -102,12 +102,10 @@ def _strings(node, path=()):
     """(path, string) for every string under node."""
     if isinstance(node, dict):
         for key, value in node.items():
-            for item in _strings(value, path + (str(key),)):
-                yield item
+            yield from _strings(value, path + (str(key),))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            for item in _strings(value, path + (str(index),)):
-                yield item
+            yield from _strings(value, path + (str(index),))
     elif isinstance(node, str):
         yield path, node
 
@@ -330,9 +328,9 @@ def _derived_addresses(render, catalog):
                 for pod in render.pods:
                     if pod.namespace == ns and any(name == target and key in (None, item['secretKey'])
                                                    for name, key, _w in _secret_refs(pod)):
-                        found.append((pod, host, int(port) if port else _DEFAULT_PORTS.get(scheme),
-                                      'Vault %s.%s via Secret %s' % (item['remoteRef']['key'],
-                                                                      item['remoteRef'].get('property'), target)))
+                        where = 'Vault %s.%s via Secret %s' % (item['remoteRef']['key'],
+                                                               item['remoteRef'].get('property'), target)
+                        found.append((pod, host, int(port) if port else _DEFAULT_PORTS.get(scheme), where))
     return found
 
 
@@ -481,7 +479,7 @@ def check(render_dir, catalog, order, external=()):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('render_dir')
     parser.add_argument('--catalog', required=True, help='the vault role\'s vault_secrets_catalog_file')
     parser.add_argument('--order', required=True, help='components in apply order, comma separated')
