@@ -61,23 +61,52 @@ class PathPlan(object):
         return before, after
 
 
+class Declared(object):
+    """One declared secret, cleaned: where it lives and how each of its keys gets its value."""
+
+    def __init__(self, secret, default_mount):
+        self.mount = (secret.get('mount') or default_mount).strip('/')
+        self.path = secret['path'].strip('/')
+        self.data = dict(secret.get('data') or {})
+        self.generate = list(secret.get('generate') or [])
+        self.prefix = secret.get('generate_prefix') or ''
+        self.prefixes = dict(secret.get('generate_prefixes') or {})
+        self.hex = list(secret.get('generate_hex') or [])
+        self.seed = dict(secret.get('seed') or {})
+        self.derive = dict(secret.get('derive') or {})
+        self.seed_hint = secret.get('seed_hint') or ''
+        groups = (('given', self.data), ('generated', self.generate), ('seeded', self.seed), ('derived', self.derive))
+        for index, (first, keys) in enumerate(groups):
+            for second, other in groups[index + 1:]:
+                both = sorted(set(keys) & set(other))
+                if both:
+                    raise VaultError('secret %s/%s: keys %s are both %s and %s'
+                                     % (self.mount, self.path, ', '.join(both), first, second))
+
+
 def normalise(secrets, default_mount):
-    """Declared secrets as (mount, path, data, generate, prefix) with paths cleaned and duplicates refused."""
+    """Declared secrets with paths cleaned; duplicates and keys declared two ways refused."""
     seen = set()
     result = []
     for secret in secrets:
-        mount = (secret.get('mount') or default_mount).strip('/')
-        path = secret['path'].strip('/')
-        data = dict(secret.get('data') or {})
-        generate = list(secret.get('generate') or [])
-        if (mount, path) in seen:
-            raise VaultError('secret %s/%s is declared twice' % (mount, path))
-        seen.add((mount, path))
-        both = sorted(set(generate) & set(data))
-        if both:
-            raise VaultError('secret %s/%s: keys %s are both given and generated' % (mount, path, ', '.join(both)))
-        result.append((mount, path, data, generate, secret.get('generate_prefix') or ''))
+        item = Declared(secret, default_mount)
+        if (item.mount, item.path) in seen:
+            raise VaultError('secret %s/%s is declared twice' % (item.mount, item.path))
+        seen.add((item.mount, item.path))
+        result.append(item)
     return result
+
+
+def _derive(item, desired):
+    """Values built from the secret's other keys ({key} placeholders), so they always agree."""
+    derived = {}
+    for key, template in item.derive.items():
+        try:
+            derived[key] = template.format(**desired)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise VaultError('secret %s/%s: derived key %s cannot be built from its keys (%s: %s)'
+                             % (item.mount, item.path, key, exc.__class__.__name__, exc))
+    return derived
 
 
 def read_current(vault, mount, path):
@@ -108,27 +137,50 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
     caller can hide it (AnsibleModule.no_log_values).
     """
     declared = normalise(secrets, default_mount)
-    for mount in sorted(set(item[0] for item in declared)):
+    for mount in sorted(set(item.mount for item in declared)):
         vault.require_kv2_mount(mount)
-    data_paths = ['%s/data/%s' % (item[0], item[1]) for item in declared]
+    data_paths = ['%s/data/%s' % (item.mount, item.path) for item in declared]
     caps = vault.capabilities(data_paths)
     unreadable = [path for path in data_paths if not _has(caps[path], ['read'])]
     if unreadable:
         raise VaultError('Vault at %s denies reading %s' % (vault.url, ', '.join(unreadable)))
 
     plans = []
-    for mount, path, data, generate, prefix in declared:
-        version, current = read_current(vault, mount, path)
-        desired = {} if purge else dict(current or {})
-        desired.update(data)
-        for key in generate:
-            if key in (current or {}):
-                desired[key] = current[key]
+    missing = []
+    for item in declared:
+        version, current = read_current(vault, item.mount, item.path)
+        current_data = current or {}
+        desired = {} if purge else dict(current_data)
+        desired.update(item.data)
+        for key in item.generate:
+            if key in current_data:
+                desired[key] = current_data[key]
+            elif key in item.hex:
+                desired[key] = _random.token_hex(32)
             else:
-                desired[key] = prefix + ''.join(_random.choice(_ALPHANUMERIC) for _position in range(generate_length))
+                desired[key] = item.prefixes.get(key, item.prefix) + ''.join(
+                    _random.choice(_ALPHANUMERIC) for _position in range(generate_length))
                 if on_generated:
                     on_generated(desired[key])
-        plans.append(PathPlan(mount, path, version, current, desired))
+        # Seeded keys are written once, from the value given, and never replaced afterwards (a
+        # rotation writes Vault directly); an empty value is only a failure while Vault lacks the key.
+        for key, value in item.seed.items():
+            if key in current_data:
+                desired[key] = current_data[key]
+            elif value:
+                desired[key] = value
+            else:
+                hint = (' (%s)' % item.seed_hint) if item.seed_hint else ''
+                missing.append('%s/%s: %s%s' % (item.mount, item.path, key, hint))
+        derived = _derive(item, desired)
+        for value in derived.values():
+            if on_generated:
+                on_generated(value)
+        desired.update(derived)
+        plans.append(PathPlan(item.mount, item.path, version, current, desired))
+    if missing:
+        raise VaultError('Vault at %s lacks keys that must be provided, and no value was given: %s'
+                         % (vault.url, '; '.join(missing)))
 
     to_write = [item.api_path for item in plans if item.needs_write]
     if to_write:

@@ -65,6 +65,37 @@ options:
           - Text put before each generated value of this secret, for example V(sk-) for LiteLLM keys.
         type: str
         default: ""
+      generate_prefixes:
+        description:
+          - Per-key prefixes that replace O(secrets[].generate_prefix) for the keys they name.
+        type: dict
+        default: {}
+      generate_hex:
+        description:
+          - Generated keys that get 256 random bits as 64 hex digits instead (for example an AES-256 key).
+        type: list
+        elements: str
+        default: []
+      seed:
+        description:
+          - Keys written from the given value only when the secret does not have them yet; an existing
+            value is kept (so a key rotated in Vault is not reverted).
+          - A key whose value is empty must already be in Vault; otherwise the module fails before
+            writing any path, naming every missing key.
+        type: dict
+        default: {}
+      seed_hint:
+        description:
+          - Where the operator puts a missing seeded key, added to the error naming it.
+        type: str
+        default: ""
+      derive:
+        description:
+          - Keys built from the secret's other keys with Python format placeholders, for example
+            V(postgresql://litellm:{postgres_password}@db:5432/litellm). They are recomputed on every
+            run, so they follow the keys they are built from.
+        type: dict
+        default: {}
   mount:
     description:
       - Default KV version 2 mount for secrets that name none.
@@ -97,6 +128,10 @@ EXAMPLES = r"""
           api_key: "{{ openai_api_key }}"
       - path: ai-platform/agents/doc-fetcher
         generate: [litellm_key, nats_password]
+      - path: ai-platform/litellm
+        generate: [postgres_password]
+        derive:
+          database_url: "postgresql://litellm:{postgres_password}@litellm-postgresql:5432/litellm"
 
 - name: Same, logging in with AppRole
   baremetal.ai_platform.vault_kv_secrets:
@@ -142,6 +177,11 @@ def main():
             data=dict(type='dict', default={}, no_log=True),
             generate=dict(type='list', elements='str', default=[], no_log=False),
             generate_prefix=dict(type='str', default=''),
+            generate_prefixes=dict(type='dict', default={}),
+            generate_hex=dict(type='list', elements='str', default=[], no_log=False),
+            seed=dict(type='dict', default={}, no_log=True),
+            seed_hint=dict(type='str', default=''),
+            derive=dict(type='dict', default={}, no_log=False),
         )),
         mount=dict(type='str', default='secret'),
         purge=dict(type='bool', default=False),

@@ -32,14 +32,17 @@ def rendered(tmp_path_factory):
 
     def render(inventory):
         dest = str(tmp_path_factory.mktemp('render-%s' % inventory))
-        return dest, run_playbook('playbooks/platform.yml', '-e', 'ai_platform_render_dir=%s' % dest,
-                                  '-e', 'ai_platform_apply=false',
-                                  inventory=os.path.join('inventories', inventory), env=TEST_SECRETS)
+        # The vault role's secret catalog (paths, owners, keys) beside the render, for the wiring check.
+        catalog = os.path.join(str(tmp_path_factory.mktemp('catalog-%s' % inventory)), 'catalog.yml')
+        proc = run_playbook('playbooks/platform.yml', '-e', 'ai_platform_render_dir=%s' % dest,
+                            '-e', 'ai_platform_apply=false', '-e', 'vault_secrets_catalog_file=%s' % catalog,
+                            inventory=os.path.join('inventories', inventory), env=TEST_SECRETS)
+        return dest, catalog, proc
 
     # Both inventories at once: the runs are independent and mostly wait on Ansible's forks.
     with concurrent.futures.ThreadPoolExecutor(len(INVENTORIES)) as pool:
         results = dict(zip(INVENTORIES, pool.map(render, INVENTORIES)))
-    for inventory, (dest, proc) in results.items():
+    for inventory, (dest, catalog, proc) in results.items():
         assert proc.returncode == 0, 'rendering %s failed:\n%s' % (inventory, proc.stdout[-4000:])
         group_vars = os.path.join(REPO, 'inventories', inventory, 'group_vars', 'all')
         with open(os.path.join(group_vars, 'platform.yml')) as handle:
@@ -52,6 +55,8 @@ def rendered(tmp_path_factory):
             'namespaces': platform['ai_platform_namespaces'],
             'agents': agents,
             'output': proc.stdout + proc.stderr,
+            'catalog': catalog,
+            'platform': platform,
         }
     return out
 

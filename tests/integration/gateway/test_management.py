@@ -199,7 +199,8 @@ def test_live_proxy_team_and_key_roundtrip(tmp_path):
 
 @pytest.mark.offline
 def test_offline_standin_role_team_step_creates_every_inventory_team_then_noop(standin):
-    args = ['-e', 'litellm_api_url=%s' % standin.url, '-e', 'litellm_master_key=%s' % STANDIN_KEY]
+    args = ['-e', 'litellm_api_url=%s' % standin.url, '-e', 'litellm_master_key=%s' % STANDIN_KEY,
+            '-e', 'litellm_open_webui_key=false']
     first = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', *args, inventory=INVENTORY)
     assert first.returncode == 0, first.stdout[-3000:]
     stats = standin.control('stats')
@@ -222,8 +223,10 @@ def test_offline_standin_role_team_step_reads_master_key_from_openbao(standin, o
         path='ai-platform/litellm', secret={'master_key': STANDIN_KEY}, mount_point='secret')
     vault = {'address': openbao, 'kv_mount': 'secret', 'path_prefix': 'ai-platform', 'secret_store': 'vault',
              'refresh_interval': '1h'}
+    # VAULT_TOKEN in the environment: the vault role's login override (no AppRole init file here).
     proc = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', '-e', json.dumps({'ai_platform_vault': vault}),
-                        '-e', 'litellm_api_url=%s' % standin.url, '-e', 'litellm_vault_token=root', inventory=INVENTORY)
+                        '-e', 'litellm_api_url=%s' % standin.url, '-e', 'litellm_open_webui_key=false',
+                        inventory=INVENTORY, env={'VAULT_TOKEN': 'root'})
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert len(standin.control('stats')['teams']) == 5
     assert STANDIN_KEY not in proc.stdout + proc.stderr

@@ -1,4 +1,5 @@
-"""Live against OpenBao: the nats role's apply-mode step puts every NATS password in Vault once."""
+"""Live against OpenBao: the vault role's bootstrap (the one owner of every secret) puts every NATS
+password in Vault once, logged in with VAULT_TOKEN from the environment (the explicit override)."""
 
 import json
 import re
@@ -8,15 +9,15 @@ import hvac
 from helpers import run_playbook
 
 PLAYBOOK = """---
-- name: NATS credentials only
+- name: The secret bootstrap only
   hosts: localhost
   connection: local
   gather_facts: false
   tasks:
-    - name: Generated passwords in Vault
+    - name: Every secret of the catalog in Vault
       ansible.builtin.include_role:
-        name: baremetal.ai_platform.nats
-        tasks_from: credentials.yml
+        name: baremetal.ai_platform.vault
+        tasks_from: secrets.yml
 """
 
 
@@ -26,7 +27,10 @@ def _run(tmp_path, openbao):
     playbook.write_text(PLAYBOOK)
     vault = {'address': address, 'kv_mount': 'secret', 'path_prefix': 'ai-platform',
              'secret_store': 'vault', 'refresh_interval': '1h'}
-    return run_playbook(str(playbook), '-e', json.dumps({'ai_platform_vault': vault}), '-vvv',
+    # The providers' keys are the operator's; here stand-ins, seeded once.
+    operator = {'OPENAI_API_KEY': 'sk-o', 'ANTHROPIC_API_KEY': 'sk-a', 'GEMINI_API_KEY': 'g'}
+    return run_playbook(str(playbook), '-e', json.dumps({'ai_platform_vault': vault, 'vault_operator_secrets': operator}),
+                        '-vvv',
                         inventory='inventories/example', env={'VAULT_TOKEN': token}, json_output=False)
 
 

@@ -196,3 +196,16 @@ def restartable_dev_vault(tmp_path):
     server.root = root
     yield server
     server.stop()
+
+
+@pytest.fixture(scope='module')
+def blank_vault(tmp_path_factory):
+    """A non-dev OpenBao on 18220 (raft, uninitialised) for the whole-catalog bootstrap, with an audit log."""
+    workdir = str(tmp_path_factory.mktemp('bao-blank'))
+    config, audit = audit_config(workdir)
+    server = Server(['-config=%s' % nondev_config(workdir, 18220), '-config=%s' % config], workdir,
+                    'http://127.0.0.1:18220')
+    server.audit = audit
+    server.start()
+    yield server
+    server.stop()

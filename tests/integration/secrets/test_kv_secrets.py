@@ -207,3 +207,37 @@ def test_tls_is_verified_and_ca_cert_makes_it_work(tls_vault, tmp_path, prefix):
         % tls_vault.url), refused['msg']
     accepted = task_result(run('kv.yml', tmp_path, dict(extra, kv_ca_cert=tls_vault.ca)))
     assert accepted['changed'] is True and accepted['versions'] == {'secret/%s/a' % prefix: 1}
+
+
+def test_derived_key_agrees_with_the_generated_one_and_rerun_writes_nothing(dev_vault, tmp_path, prefix):
+    secrets = [{'path': '%s/litellm' % prefix, 'generate': ['postgres_password'],
+                'derive': {'database_url': 'postgresql://litellm:{postgres_password}@db:5432/litellm'}}]
+    proc, first = kv(dev_vault, tmp_path, secrets)
+    assert proc.returncode == 0 and first['changed'] is True, proc.stdout
+    written = values(dev_vault.client, MOUNT, secrets[0]['path'])
+    assert written['database_url'] == 'postgresql://litellm:%s@db:5432/litellm' % written['postgres_password']
+    dev_vault.audit.mark()
+    proc, second = kv(dev_vault, tmp_path, secrets)
+    assert proc.returncode == 0 and second['changed'] is False
+    assert dev_vault.audit.writes('secret/') == []
+
+
+def test_seeded_key_is_written_once_and_a_missing_one_stops_every_write(dev_vault, tmp_path, prefix):
+    given = {'path': '%s/providers/openai' % prefix, 'seed': {'api_key': 'sk-first-' + random.token_hex(8)}}
+    assert kv(dev_vault, tmp_path, [given])[0].returncode == 0
+    # A later, different seed (a stale vars file after a rotation) does not replace the value in Vault.
+    later = dict(given, seed={'api_key': 'sk-stale-' + random.token_hex(8)})
+    proc, result = kv(dev_vault, tmp_path, [later])
+    assert proc.returncode == 0 and result['changed'] is False
+    assert values(dev_vault.client, MOUNT, given['path']) == given['seed']
+
+    missing = {'path': '%s/providers/anthropic' % prefix, 'seed': {'api_key': ''},
+               'seed_hint': 'put ANTHROPIC_API_KEY in vault_operator_secrets'}
+    generated = {'path': '%s/agents/doc-fetcher' % prefix, 'generate': ['litellm_key']}
+    dev_vault.audit.mark()
+    proc = run('kv.yml', tmp_path, {'kv_url': dev_vault.url, 'kv_token': dev_vault.root,
+                                    'kv_secrets': [generated, missing]})
+    assert proc.returncode == 2
+    assert ('lacks keys that must be provided, and no value was given: secret/%s/providers/anthropic: api_key '
+            '(put ANTHROPIC_API_KEY in vault_operator_secrets)' % prefix) in proc.stdout
+    assert dev_vault.audit.writes('secret/') == []

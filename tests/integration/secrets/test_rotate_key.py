@@ -19,9 +19,8 @@ def rotate(dev_vault, tmp_path, provider, new_key, *args):
     key_file = tmp_path / 'new-key.yml'
     key_file.write_text('new_key: "%s"\n' % new_key)
     return run_playbook(os.path.join(REPO, 'playbooks', 'rotate_key.yml'), '-e', 'provider=%s' % provider,
-                        '-e', '@%s' % key_file, '-e', 'vault_token=%s' % dev_vault.root,
-                        '-e', 'vault_api_addr=%s' % dev_vault.url, *args,
-                        inventory=os.path.join(REPO, 'inventories', 'example'))
+                        '-e', '@%s' % key_file, '-e', 'vault_api_addr=%s' % dev_vault.url, *args,
+                        inventory=os.path.join(REPO, 'inventories', 'example'), env={'VAULT_TOKEN': dev_vault.root})
 
 
 def test_rotation_makes_one_new_version_of_that_key_only(dev_vault, tmp_path):
@@ -57,6 +56,14 @@ def test_unknown_provider_is_refused_naming_the_known_ones(dev_vault, tmp_path):
     assert 'providers: openai, anthropic, google, spark' in proc.stdout
 
 
+def test_controller_held_spark_key_is_refused_naming_where_it_rotates(dev_vault, tmp_path):
+    before = versions(dev_vault.client, 'secret', [PROVIDER_PATHS[3]])
+    proc = rotate(dev_vault, tmp_path, 'spark', 'sk-x')
+    assert proc.returncode == 2
+    assert "spark's key is generated on the controller" in ' '.join(proc.stdout.split())
+    assert versions(dev_vault.client, 'secret', [PROVIDER_PATHS[3]]) == before
+
+
 def test_prompted_key_is_read_without_echo_and_written(dev_vault, tmp_path):
     """The interactive path: vars_prompt on a terminal (a pty), the typed key never shown."""
     path = PROVIDER_PATHS[1]
@@ -67,8 +74,8 @@ def test_prompted_key_is_read_without_echo_and_written(dev_vault, tmp_path):
     proc = subprocess.Popen(
         [os.path.join(VENV_BIN, 'ansible-playbook'), os.path.join(REPO, 'playbooks', 'rotate_key.yml'),
          '-i', os.path.join(REPO, 'inventories', 'example'), '-e', 'provider=anthropic',
-         '-e', 'vault_token=%s' % dev_vault.root, '-e', 'vault_api_addr=%s' % dev_vault.url],
-        cwd=REPO, env=ansible_env(), stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+         '-e', 'vault_api_addr=%s' % dev_vault.url],
+        cwd=REPO, env=ansible_env(VAULT_TOKEN=dev_vault.root), stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
     os.close(slave)
     output, answered = b'', False
     while True:

@@ -207,7 +207,7 @@ CASES = {
         without_host('dgx', 'spark'),
         ["groups['dgx']: is empty but alias(es) local use a vllm provider"]),
     'apply-without-kubeconfig': (
-        put('ai_platform_apply', True),
+        lambda _tmp: {'ai_platform_apply': True, 'ai_platform_kubeconfig': ''},
         ['ai_platform_kubeconfig: is empty but ai_platform_apply is true']),
     'vip-not-an-ip': (
         put('k3s_api_vip', '10.89.7.300'),

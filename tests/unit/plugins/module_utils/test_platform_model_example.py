@@ -238,7 +238,7 @@ CASES = {
         _set(('groups', 'dgx'), []),
         "groups['dgx']: is empty but alias(es) local use a vllm provider"),
     'apply without kubeconfig': (
-        _set(('ai_platform_apply',), True),
+        lambda model: (_set(('ai_platform_apply',), True)(model), _set(('ai_platform_kubeconfig',), '')(model)),
         "ai_platform_kubeconfig: is empty but ai_platform_apply is true"),
     'vip not an ip': (
         _set(('k3s_api_vip',), '10.20.0.300'),

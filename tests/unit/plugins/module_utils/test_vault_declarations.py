@@ -10,11 +10,15 @@ from ansible_collections.baremetal.ai_platform.plugins.modules.vault_sys_config 
 
 @pytest.mark.offline
 def test_offline_normalise_cleans_paths_and_refuses_duplicates_and_conflicts():
-    assert normalise([{'path': '/a/b/', 'data': {'k': 'v'}}], 'secret') == [('secret', 'a/b', {'k': 'v'}, [], '')]
+    [item] = normalise([{'path': '/a/b/', 'data': {'k': 'v'}}], 'secret')
+    assert (item.mount, item.path, item.data, item.generate, item.prefix, item.seed, item.derive) == (
+        'secret', 'a/b', {'k': 'v'}, [], '', {}, {})
     with pytest.raises(VaultError, match='secret secret/a is declared twice'):
         normalise([{'path': 'a'}, {'path': '/a'}], 'secret')
     with pytest.raises(VaultError, match='keys k are both given and generated'):
         normalise([{'path': 'a', 'data': {'k': 'v'}, 'generate': ['k']}], 'secret')
+    with pytest.raises(VaultError, match='keys u are both generated and derived'):
+        normalise([{'path': 'a', 'generate': ['u'], 'derive': {'u': '{p}'}}], 'secret')
 
 
 @pytest.mark.offline

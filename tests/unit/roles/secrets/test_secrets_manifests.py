@@ -102,7 +102,7 @@ def test_offline_consumer_external_secrets_validate_against_the_crd(manifest_val
     litellm = built[0]['spec']['data']
     assert [d['secretKey'] for d in litellm] == [
         'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'SPARK_VLLM_API_KEY', 'LITELLM_MASTER_KEY',
-        'DATABASE_URL']
+        'LITELLM_SALT_KEY', 'DATABASE_URL']
     errors = dict((obj['metadata']['name'], manifest_validator.errors(obj)) for obj in built)
     assert errors == dict((name, []) for name in errors)
 

@@ -1,0 +1,499 @@
+# Copyright: (c) 2026, baremetal.ai_platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Wiring check: the rendered platform is internally consistent (no cluster needed).
+
+Reads the rendered objects (one folder per component, in apply order) and the vault role's secret
+catalog (vault_secrets_catalog_file: path, owner, keys of every secret) and reports every dangling
+wire, one line each:
+
+  secret-key   a secretKeyRef / envFrom / chart value names a Secret key no ExternalSecret produces
+  remote-ref   an ExternalSecret reads a Vault path/property the bootstrap neither writes nor lists
+  service      an in-cluster URL or host:port resolves to no Service and port in the render
+  flow         a client -> server flow is not allowed by the NetworkPolicies at both ends, or an
+               agent's egress allows something the agent does not use
+  crd          a custom resource's CRD comes from no earlier component in apply order
+
+    python tests/tools/wiring_check.py DIR --catalog CATALOG.yml --order vault,external-secrets,...
+
+Exit 1 with the findings, 0 when there are none. Third-party charts' Services, pods, clients and
+CRDs cannot be read from a render: each is declared once, with its chart, in CHARTS below.
+"""
+
+import argparse
+import os
+import re
+import sys
+
+import yaml
+
+# HelmChart name -> what the chart brings: services (name -> ports), the labels of the pods behind
+# them, the pods that act as clients of URLs in its values, and the CRD groups it installs.
+CHARTS = {
+    'vault': {'services': {'vault': [8200, 8201], 'vault-internal': [8200, 8201]},
+              'pods': {'app.kubernetes.io/name': 'vault', 'app.kubernetes.io/instance': 'vault'}},
+    'external-secrets': {'crds': ['external-secrets.io', 'generators.external-secrets.io'],
+                         'pods': {'app.kubernetes.io/name': 'external-secrets'}},
+    'reloader': {},
+    'litellm-postgres': {'services': {'litellm-postgresql': [5432]},
+                         'pods': {'app.kubernetes.io/name': 'postgresql', 'app.kubernetes.io/instance': 'litellm-postgres'}},
+    'langfuse': {'services': {'langfuse-web': [3000]},
+                 'pods': {'app.kubernetes.io/instance': 'langfuse', 'app': 'web'}},
+    'open-webui': {'services': {'open-webui': [80]}, 'pods': {'app.kubernetes.io/name': 'open-webui'}},
+    'nats': {'services': {'nats': [4222, 8222, 7777], 'nats-headless': [4222, 6222, 8222]},
+             'pods': {'app.kubernetes.io/name': 'nats', 'app.kubernetes.io/instance': 'nats'}},
+    'nack': {'crds': ['jetstream.nats.io'], 'pods': {'app.kubernetes.io/name': 'nack'}},
+    'argo-workflows': {'crds': ['argoproj.io'], 'services': {'argo-workflows-server': [2746]},
+                       'pods': {'app.kubernetes.io/name': 'argo-workflows-server'}},
+    'keda': {'crds': ['keda.sh', 'eventing.keda.sh'], 'pods': {'app': 'keda-operator'}},
+    'kube-prometheus-stack': {'crds': ['monitoring.coreos.com'],
+                              'pods': {'app.kubernetes.io/name': 'prometheus'}},
+}
+# KEDA's operator is the client of a ScaledObject's trigger addresses.
+KEDA_OPERATOR = ('keda', {'app': 'keda-operator', 'app.kubernetes.io/name': 'keda-operator'})
+# API groups every cluster serves (no CRD needed); k3s adds helm.cattle.io.
+_BUILTIN_GROUPS = {'', 'apps', 'batch', 'policy', 'autoscaling', 'networking.k8s.io', 'rbac.authorization.k8s.io',
+                   'storage.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io',
+                   'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'node.k8s.io', 'certificates.k8s.io',
+                   'helm.cattle.io'}
+_POD_SPEC_PATHS = {'Deployment': ('spec', 'template'), 'StatefulSet': ('spec', 'template'),
+                   'DaemonSet': ('spec', 'template'), 'Job': ('spec', 'template'),
+                   'CronJob': ('spec', 'jobTemplate', 'spec', 'template')}
+_DEFAULT_PORTS = {'http': 80, 'https': 443, 'nats': 4222, 'postgresql': 5432, 'postgres': 5432, 'redis': 6379}
+# scheme://[user[:password]@]host[:port]
+_URL = re.compile(r'\b([a-z][a-z0-9+.-]*)://(?:[^@/\s"\']*@)?([A-Za-z0-9.-]+)(?::(\d+))?')
+_SVC_HOST_PORT = re.compile(r'(?<![/\w.-])([a-z0-9-]+(?:\.[a-z0-9-]+)*\.svc(?:\.cluster\.local)?)(?::(\d+))?')
+_IP = re.compile(r'^\d{1,3}(\.\d{1,3}){3}$')
+DNS_PORT = 53
+
+
+# ---------------------------------------------------------------- loading
+
+def load(render_dir, order):
+    """[(component, index in apply order, object)] in apply order (each folder's kustomization order)."""
+    objects = []
+    for index, component in enumerate(order):
+        folder = os.path.join(render_dir, component)
+        if not os.path.isdir(folder):
+            continue
+        with open(os.path.join(folder, 'kustomization.yaml')) as handle:
+            files = yaml.safe_load(handle).get('resources') or []
+        for name in files:
+            with open(os.path.join(folder, name)) as handle:
+                for obj in yaml.safe_load_all(handle):
+                    if obj:
+                        objects.append((component, index, obj))
+    return objects
+
+
+def _dig(node, path):
+    for key in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _name(obj):
+    meta = obj.get('metadata') or {}
+    return '%s %s/%s' % (obj.get('kind'), meta.get('namespace', ''), meta.get('name'))
+
+
+def _strings(node, path=()):
+    """(path, string) for every string under node."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, path + (str(key),))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, path + (str(index),))
+    elif isinstance(node, str):
+        yield path, node
+
+
+def chart_values(obj):
+    try:
+        return yaml.safe_load(obj['spec'].get('valuesContent') or '') or {}
+    except yaml.YAMLError:
+        return {}
+
+
+# ---------------------------------------------------------------- the model of the render
+
+class Pod(object):
+    """A kind of pod the render runs: where, its labels, its containers (or chart values)."""
+
+    def __init__(self, origin, namespace, labels, body, chart=None):
+        self.origin = origin
+        self.namespace = namespace
+        self.labels = labels or {}
+        self.body = body
+        self.chart = chart
+
+
+class Render(object):
+    def __init__(self, objects):
+        self.objects = objects
+        self.services = {}      # (ns, name) -> {'ports': set, 'selector': labels or None}
+        self.secrets = {}       # (ns, secret name) -> set of keys (None: any key)
+        self.policies = []      # NetworkPolicy objects
+        self.pods = []
+        self.crd_groups = {}    # group -> [(component index, position, chart name)]
+        self.configmap_users = {}
+        for position, (component, index, obj) in enumerate(objects):
+            self._add(component, index, position, obj)
+
+    def _add(self, component, index, position, obj):
+        kind = obj.get('kind')
+        meta = obj.get('metadata') or {}
+        ns = meta.get('namespace')
+        if kind == 'Service':
+            self.services[(ns, meta['name'])] = {
+                'ports': set(p.get('port') for p in obj['spec'].get('ports') or []),
+                'selector': obj['spec'].get('selector')}
+        elif kind == 'ExternalSecret':
+            target = (obj['spec'].get('target') or {}).get('name') or meta['name']
+            keys = set(item['secretKey'] for item in obj['spec'].get('data') or [])
+            keys |= set(((obj['spec'].get('target') or {}).get('template') or {}).get('data') or {})
+            self.secrets[(ns, target)] = None if obj['spec'].get('dataFrom') else keys
+        elif kind == 'NetworkPolicy':
+            self.policies.append(obj)
+        elif kind == 'HelmChart':
+            chart = CHARTS.get(meta['name'], {})
+            target = obj['spec'].get('targetNamespace')
+            for service, ports in (chart.get('services') or {}).items():
+                self.services[(target, service)] = {'ports': set(ports), 'selector': chart.get('pods')}
+            for group in chart.get('crds') or []:
+                self.crd_groups.setdefault(group, []).append((index, position, meta['name']))
+            self.pods.append(Pod(_name(obj), target, chart.get('pods'), chart_values(obj), chart=meta['name']))
+        elif kind in _POD_SPEC_PATHS:
+            template = _dig(obj, _POD_SPEC_PATHS[kind]) or {}
+            self.pods.append(Pod(_name(obj), ns, _dig(template, ('metadata', 'labels')), template.get('spec') or {}))
+            for volume in _dig(template, ('spec', 'volumes')) or []:
+                if 'configMap' in volume:
+                    self.configmap_users.setdefault((ns, volume['configMap']['name']), []).append(self.pods[-1])
+        elif kind == 'WorkflowTemplate':
+            common = _dig(obj, ('spec', 'podMetadata', 'labels')) or {}
+            for template in obj['spec'].get('templates') or []:
+                if 'container' in template or 'script' in template:
+                    labels = dict(common, **(_dig(template, ('metadata', 'labels')) or {}))
+                    self.pods.append(Pod('%s template %s' % (_name(obj), template['name']), ns, labels,
+                                         {'containers': [template.get('container') or template.get('script')]}))
+        elif kind == 'ScaledObject':
+            self.pods.append(Pod(_name(obj) + ' (KEDA operator)', KEDA_OPERATOR[0], KEDA_OPERATOR[1],
+                                 {'triggers': obj['spec'].get('triggers')}))
+
+
+# ---------------------------------------------------------------- secret keys
+
+def _secret_refs(pod):
+    """(secret name, key or None for envFrom, where) named by a pod's containers or chart values."""
+    refs = []
+    if pod.chart is None:
+        for container in (pod.body.get('initContainers') or []) + (pod.body.get('containers') or []):
+            for env in container.get('env') or []:
+                ref = _dig(env, ('valueFrom', 'secretKeyRef'))
+                if ref and not ref.get('optional'):
+                    refs.append((ref['name'], ref['key'], 'env %s' % env['name']))
+            for source in container.get('envFrom') or []:
+                if 'secretRef' in source and not source['secretRef'].get('optional'):
+                    refs.append((source['secretRef']['name'], None, 'envFrom'))
+        return refs
+    _chart_secret_refs(pod.body, (), refs)
+    return refs
+
+
+def _chart_secret_refs(node, path, refs):
+    """secretKeyRef {name, key} anywhere; existingSecret with sibling *Key / secretKeys entries."""
+    if isinstance(node, list):
+        for index, value in enumerate(node):
+            _chart_secret_refs(value, path + (str(index),), refs)
+        return
+    if not isinstance(node, dict):
+        return
+    where = '.'.join(path)
+    ref = node.get('secretKeyRef')
+    if isinstance(ref, dict) and ref.get('name') and ref.get('key'):
+        refs.append((ref['name'], ref['key'], 'values %s' % where))
+    if isinstance(node.get('existingSecret'), str) and node['existingSecret']:
+        keys = dict((k, v) for k, v in node.items() if k.endswith('Key') and isinstance(v, str))
+        keys.update((k, v) for k, v in (node.get('secretKeys') or {}).items() if isinstance(v, str))
+        for field, key in sorted(keys.items()):
+            refs.append((node['existingSecret'], key, 'values %s.%s' % (where, field)))
+    for key, value in node.items():
+        if key != 'secretKeyRef':
+            _chart_secret_refs(value, path + (key,), refs)
+
+
+def check_secret_keys(render):
+    findings = []
+    for pod in render.pods:
+        for name, key, where in _secret_refs(pod):
+            keys = render.secrets.get((pod.namespace, name), set())
+            if (pod.namespace, name) not in render.secrets:
+                findings.append('secret-key: %s (%s) reads Secret %s/%s, which no ExternalSecret produces'
+                                % (pod.origin, where, pod.namespace, name))
+            elif key is not None and keys is not None and key not in keys:
+                findings.append('secret-key: %s (%s) reads key %s of Secret %s/%s; its ExternalSecret makes only %s'
+                                % (pod.origin, where, key, pod.namespace, name, ', '.join(sorted(keys))))
+    return findings
+
+
+def check_remote_refs(render, catalog):
+    owned = {}
+    for entry in catalog:
+        owned.setdefault(entry['path'], set()).update(entry['keys'])
+    findings = []
+    for _component, _index, obj in render.objects:
+        if obj.get('kind') != 'ExternalSecret':
+            continue
+        for item in obj['spec'].get('data') or []:
+            path, prop = item['remoteRef']['key'], item['remoteRef'].get('property')
+            if path not in owned:
+                findings.append('remote-ref: %s reads %s, a path the bootstrap never writes' % (_name(obj), path))
+            elif prop and prop not in owned[path]:
+                findings.append('remote-ref: %s reads %s property %s; the bootstrap writes only %s'
+                                % (_name(obj), path, prop, ', '.join(sorted(owned[path]))))
+        for item in obj['spec'].get('dataFrom') or []:
+            path = _dig(item, ('extract', 'key'))
+            if path and path not in owned:
+                findings.append('remote-ref: %s extracts %s, a path the bootstrap never writes' % (_name(obj), path))
+    return findings
+
+
+# ---------------------------------------------------------------- addresses and flows
+
+# Hosts outside the cluster that a render may name by a short name (the lab's Spark is `spark`).
+EXTERNAL_HOSTS = set()
+
+
+def _in_cluster(host):
+    if _IP.match(host) or host == 'localhost' or host in EXTERNAL_HOSTS:
+        return False
+    return host.endswith('.svc') or host.endswith('.svc.cluster.local') or host.count('.') <= 1
+
+
+def _resolve(host, namespace):
+    """(namespace, service) a cluster DNS name points at, seen from a pod in namespace."""
+    labels = host.split('.')
+    if '.svc' in '.' + host + '.' and 'svc' in labels:
+        at = labels.index('svc')
+        return labels[at - 1], labels[at - 2]
+    # <service> or <pod>.<headless service> in the client's own namespace.
+    return namespace, labels[-1]
+
+
+def addresses(pod):
+    """(host, port, where) of every in-cluster address in a pod's spec (or its chart's values)."""
+    found = []
+    for path, text in _strings(pod.body):
+        for scheme, host, port in _URL.findall(text):
+            if _in_cluster(host):
+                found.append((host, int(port) if port else _DEFAULT_PORTS.get(scheme), '.'.join(path)))
+        for host, port in _SVC_HOST_PORT.findall(text):
+            if port and '://' + host not in text:
+                found.append((host, int(port), '.'.join(path)))
+    return found
+
+
+def _config_addresses(render):
+    """ConfigMap data addresses, attributed to the pods that mount the ConfigMap."""
+    found = []
+    for _component, _index, obj in render.objects:
+        if obj.get('kind') != 'ConfigMap':
+            continue
+        meta = obj['metadata']
+        users = render.configmap_users.get((meta.get('namespace'), meta['name']), [])
+        probe = Pod(_name(obj), meta.get('namespace'), {}, obj.get('data') or {})
+        for host, port, where in addresses(probe):
+            for pod in users:
+                found.append((pod, host, port, '%s %s' % (_name(obj), where)))
+    return found
+
+
+def _derived_addresses(render, catalog):
+    """URLs the bootstrap builds into secrets (catalog derive), attributed to the pods reading them."""
+    found = []
+    templates = dict(((entry['path'], key), value) for entry in catalog
+                     for key, value in (entry.get('derive') or {}).items())
+    for _component, _index, obj in render.objects:
+        if obj.get('kind') != 'ExternalSecret':
+            continue
+        ns = obj['metadata'].get('namespace')
+        target = (obj['spec'].get('target') or {}).get('name') or obj['metadata']['name']
+        for item in obj['spec'].get('data') or []:
+            text = templates.get((item['remoteRef']['key'], item['remoteRef'].get('property')))
+            if not text:
+                continue
+            for scheme, host, port in _URL.findall(text):
+                for pod in render.pods:
+                    if pod.namespace == ns and any(name == target and key in (None, item['secretKey'])
+                                                   for name, key, _w in _secret_refs(pod)):
+                        where = 'Vault %s.%s via Secret %s' % (item['remoteRef']['key'],
+                                                               item['remoteRef'].get('property'), target)
+                        found.append((pod, host, int(port) if port else _DEFAULT_PORTS.get(scheme), where))
+    return found
+
+
+def flows(render, catalog):
+    """[(client pod, server (ns, name, port), where)] and service findings."""
+    findings, result = [], []
+    candidates = [(pod, host, port, where) for pod in render.pods for host, port, where in addresses(pod)]
+    candidates += _config_addresses(render) + _derived_addresses(render, catalog)
+    for pod, host, port, where in candidates:
+        if not _in_cluster(host):
+            continue
+        ns, service = _resolve(host, pod.namespace)
+        found = render.services.get((ns, service))
+        if found is None:
+            findings.append('service: %s (%s) points at %s:%s, but the render has no Service %s/%s'
+                            % (pod.origin, where, host, port, ns, service))
+        elif port not in found['ports']:
+            findings.append('service: %s (%s) points at %s:%s; Service %s/%s serves ports %s'
+                            % (pod.origin, where, host, port, ns, service, sorted(found['ports'])))
+        else:
+            result.append((pod, (ns, service, port), found['selector'] or {}, where))
+    return result, findings
+
+
+def _selects(selector, labels):
+    if selector is None:
+        return False
+    for key, value in (selector.get('matchLabels') or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expr in selector.get('matchExpressions') or []:
+        key, op, values = expr['key'], expr['operator'], expr.get('values') or []
+        if op == 'Exists' and key not in labels:
+            return False
+        if op == 'DoesNotExist' and key in labels:
+            return False
+        if op == 'In' and labels.get(key) not in values:
+            return False
+        if op == 'NotIn' and labels.get(key) in values:
+            return False
+    return True
+
+
+def _peer_matches(peer, own_ns, ns, labels):
+    if 'ipBlock' in peer:
+        return False  # pod-to-pod traffic is judged by selectors
+    if 'namespaceSelector' in peer:
+        if not _selects(peer['namespaceSelector'], {'kubernetes.io/metadata.name': ns}):
+            return False
+    elif ns != own_ns:
+        return False
+    return _selects(peer.get('podSelector', {}), labels) if 'podSelector' in peer else True
+
+
+def _port_matches(ports, port):
+    return not ports or any(p.get('port') in (None, port) for p in ports)
+
+
+def _allowed(render, direction, ns, labels, peer_ns, peer_labels, port):
+    """Is traffic allowed for a pod (ns, labels) in one direction, given the policies selecting it."""
+    kind, rules_key, peers_key = (('Egress', 'egress', 'to') if direction == 'egress' else ('Ingress', 'ingress', 'from'))
+    selecting = [p for p in render.policies if p['metadata'].get('namespace') == ns
+                 and kind in (p['spec'].get('policyTypes') or ['Ingress'])
+                 and _selects(p['spec'].get('podSelector', {}), labels)]
+    if not selecting:
+        return True  # isolated by nothing: everything is allowed (the baseline makes this rare)
+    for policy in selecting:
+        for rule in policy['spec'].get(rules_key) or []:
+            peers = rule.get(peers_key)
+            if _port_matches(rule.get('ports'), port) and (
+                    not peers or any(_peer_matches(peer, ns, peer_ns, peer_labels) for peer in peers)):
+                return True
+    return False
+
+
+def check_flows(render, found_flows):
+    findings = []
+    for pod, (ns, service, port), server_labels, where in found_flows:
+        target = '%s/%s:%s' % (ns, service, port)
+        if not _allowed(render, 'egress', pod.namespace, pod.labels, ns, server_labels, port):
+            findings.append('flow: %s -> %s (%s) is not allowed by the egress policies of %s'
+                            % (pod.origin, target, where, pod.namespace))
+        if not _allowed(render, 'ingress', ns, server_labels, pod.namespace, pod.labels, port):
+            findings.append('flow: %s -> %s (%s) is not allowed by the ingress policies of %s'
+                            % (pod.origin, target, where, ns))
+    return findings
+
+
+def check_agent_egress(render, found_flows):
+    """Every egress rule that applies to an agent pod is used by one of its flows (or is DNS/the API)."""
+    findings = []
+    for pod in render.pods:
+        if 'ai-platform/agent' not in pod.labels or pod.chart:
+            continue
+        used = [(ns, labels, port) for client, (ns, _svc, port), labels, _w in found_flows if client is pod]
+        for policy in render.policies:
+            if policy['metadata'].get('namespace') != pod.namespace or \
+                    'Egress' not in (policy['spec'].get('policyTypes') or []) or \
+                    not _selects(policy['spec'].get('podSelector', {}), pod.labels):
+                continue
+            for rule in policy['spec'].get('egress') or []:
+                ports = [p.get('port') for p in rule.get('ports') or []]
+                peers = rule.get('to') or []
+                if ports and set(ports) <= {DNS_PORT}:
+                    continue
+                if peers and all('ipBlock' in peer for peer in peers) and ports:
+                    continue  # the Kubernetes API for agents with RBAC: an address range, checked by policy tests
+                useful = ports and peers and all(
+                    any(_peer_matches(peer, pod.namespace, ns, labels) and port in ports for ns, labels, port in used)
+                    for peer in peers)
+                if not useful:
+                    findings.append('flow: %s may reach %s (NetworkPolicy %s), which it never uses'
+                                    % (pod.origin, yaml.safe_dump(rule, default_flow_style=True).strip(),
+                                       policy['metadata']['name']))
+    return findings
+
+
+# ---------------------------------------------------------------- CRDs
+
+def check_crds(render):
+    findings = []
+    for position, (component, index, obj) in enumerate(render.objects):
+        group = obj.get('apiVersion', '').rpartition('/')[0]
+        if group in _BUILTIN_GROUPS or obj.get('kind') == 'CustomResourceDefinition':
+            continue
+        providers = render.crd_groups.get(group, [])
+        if not providers:
+            findings.append('crd: %s (%s) needs a CRD of group %s that no component delivers'
+                            % (_name(obj), component, group))
+        elif not any(p_index < index or (p_index == index and p_position < position)
+                     for p_index, p_position, _chart in providers):
+            findings.append('crd: %s (%s) comes before the CRDs of group %s (HelmChart %s) in apply order'
+                            % (_name(obj), component, group, ', '.join(c for _i, _p, c in providers)))
+    return findings
+
+
+# ---------------------------------------------------------------- entry points
+
+def check(render_dir, catalog, order, external=()):
+    EXTERNAL_HOSTS.clear()
+    EXTERNAL_HOSTS.update(external)
+    render = Render(load(render_dir, order))
+    found_flows, service_findings = flows(render, catalog)
+    return (check_secret_keys(render) + check_remote_refs(render, catalog) + service_findings
+            + check_flows(render, found_flows) + check_agent_egress(render, found_flows) + check_crds(render))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
+    parser.add_argument('render_dir')
+    parser.add_argument('--catalog', required=True, help='the vault role\'s vault_secrets_catalog_file')
+    parser.add_argument('--order', required=True, help='components in apply order, comma separated')
+    parser.add_argument('--external', action='append', default=[],
+                        help='a host outside the cluster the render names by a short name (repeatable)')
+    args = parser.parse_args(argv)
+    with open(args.catalog) as handle:
+        catalog = yaml.safe_load(handle) or []
+    findings = check(args.render_dir, catalog, args.order.split(','), args.external)
+    for finding in findings:
+        print(finding)
+    print('%d finding(s)' % len(findings), file=sys.stderr)
+    return 1 if findings else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
