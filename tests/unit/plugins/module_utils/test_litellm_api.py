@@ -47,10 +47,26 @@ def server():
     srv.httpd.server_close()
 
 
-def client(server, retries=2):
-    sleeps = []
-    made = api.LiteLLMClient(server.url, 'sk-master', timeout=5, retries=retries, sleep=sleeps.append)
-    made.sleeps = sleeps
+class Clock(object):
+    """A fake clock the client's backoff sleeps on: waits are recorded and pass at once."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def client(server, retry_budget=2):
+    clock = Clock()
+    made = api.LiteLLMClient(server.url, 'sk-master', timeout=5, retry_budget=retry_budget, sleep=clock.sleep,
+                             clock=clock)
+    made.sleeps = clock.sleeps
     return made
 
 
@@ -90,18 +106,30 @@ def test_client_error_carries_litellms_message_and_is_not_retried(server):
     assert str(info.value) == 'POST %s/team/new failed (HTTP 400): Team id = t already exists' % server.url.rstrip('/')
 
 
-def test_server_error_is_retried_with_growing_backoff_then_succeeds(server):
-    server.answers = [(500, b'boom'), (503, {'error': 'busy'}), (200, {'done': 1})]
+def test_unavailable_is_retried_with_growing_backoff_then_succeeds(server):
+    server.answers = [(502, b'boom'), (503, {'error': 'busy'}), (200, {'done': 1})]
     made = client(server)
     assert made.request('GET', '/team/list') == {'done': 1}
     assert made.requests == 3 and made.retried and made.sleeps[1] > made.sleeps[0] > 0
 
 
-def test_retries_run_out_with_the_last_reason(server):
-    server.answers = [(500, b'boom')] * 3
+def test_internal_server_error_is_not_retried(server):
+    # A 500 is LiteLLM answering, not a rollout: retrying would only repeat it.
+    server.answers = [(500, b'boom'), (200, {'done': 1})]
     made = client(server)
-    with pytest.raises(api.LiteLLMError, match=r'failed after 3 attempt\(s\): HTTP 500: boom'):
+    with pytest.raises(api.LiteLLMError) as info:
         made.request('GET', '/team/list')
+    assert info.value.status == 500 and made.requests == 1 and made.sleeps == []
+
+
+def test_retries_run_out_with_the_last_reason(server):
+    # A 2 s budget: waits of 0.5 s, 1 s, then the 0.5 s left, so four attempts.
+    server.answers = [(503, b'boom')] * 4
+    made = client(server)
+    with pytest.raises(api.LiteLLMError, match=r'failed after 4 attempt\(s\) over 2 s \(retry_budget 2 s\): '
+                       r'HTTP 503: boom$'):
+        made.request('GET', '/team/list')
+    assert made.requests == 4 and made.sleeps == [0.5, 1, 0.5] and server.answers == []
 
 
 def test_create_retried_after_a_lost_answer_takes_already_exists_as_success(server):

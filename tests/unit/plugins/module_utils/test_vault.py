@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils import vault as vu
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.retry import Backoff
 
 PARAMS = dict(url='http://vault.test:8200/', namespace=None, ca_cert=None, validate_certs=True, timeout=5,
               auth_method='token', auth_mount=None, token='s.root-token', role_id=None, secret_id=None,
@@ -19,7 +20,11 @@ class Recorder(object):
         self._answers, self._calls, self._path = answers, calls, path
 
     def __getattr__(self, name):
-        return Recorder(self._answers, self._calls, (self._path + '.' + name).lstrip('.'))
+        path = (self._path + '.' + name).lstrip('.')
+        if name == 'last_backoff':
+            # The retrying adapter's record of its last call: None (never called) unless a test gives one.
+            return self._answers.get(path)
+        return Recorder(self._answers, self._calls, path)
 
     def __call__(self, *args, **kwargs):
         self._calls.append((self._path, args, kwargs))
@@ -54,6 +59,18 @@ def test_explain_names_address_action_and_cause(exc, text):
     error = vault().explain(exc, 'doing it')
     assert isinstance(error, vu.VaultError) and str(error).startswith('Vault at http://vault.test:8200')
     assert text in str(error)
+
+
+def test_explain_says_how_long_it_retried_only_when_it_did():
+    clock = iter([0.0, 0.0, 12.0]).__next__
+    retried = Backoff(30, sleep=lambda _seconds: None, clock=clock)
+    retried.wait()
+    once = Backoff(30, sleep=lambda _seconds: None, clock=lambda: 0.0)
+    error = vault({'adapter.last_backoff': retried}).explain(requests.exceptions.Timeout(), 'doing it')
+    assert str(error) == ('Vault at http://vault.test:8200 is unreachable while doing it: Timeout '
+                          '(after 2 attempt(s) over 12 s (retry_budget 30 s))')
+    error = vault({'adapter.last_backoff': once}).explain(requests.exceptions.Timeout(), 'doing it')
+    assert str(error) == 'Vault at http://vault.test:8200 is unreachable while doing it: Timeout'
 
 
 def test_explain_passes_our_own_errors_through():

@@ -123,8 +123,11 @@ def test_denied_read_or_write_is_refused_before_anything_is_written():
 
 
 def test_normalise_defaults_and_refusals():
-    assert vault_kv.normalise([{'path': 'a', 'mount': None, 'generate': None, 'generate_prefix': None}], '/kv/') == [
-        ('kv', 'a', {}, [], '')]
+    [item] = vault_kv.normalise([{'path': 'a', 'mount': None, 'generate': None, 'generate_prefix': None,
+                                  'generate_prefixes': None, 'generate_hex': None, 'seed': None, 'derive': None,
+                                  'seed_hint': None}], '/kv/')
+    assert (item.mount, item.path, item.data, item.generate, item.prefix, item.prefixes, item.hex, item.seed,
+            item.derive, item.seed_hint) == ('kv', 'a', {}, [], '', {}, [], {}, {}, '')
     with pytest.raises(VaultError, match='secret kv/a is declared twice'):
         vault_kv.normalise([{'path': 'a', 'mount': 'kv'}, {'path': 'a'}], 'kv')
     assert len(vault_kv.normalise([{'path': 'a', 'mount': 'one'}, {'path': 'a', 'mount': 'two'}], 'kv')) == 2

@@ -18,13 +18,14 @@ class Keys(object):
         self.rows = {}
         self.writes = []
 
-    def client(self, api_url, master_key, timeout, retries, validate_certs):
+    def client(self, api_url, master_key, timeout, retry_budget, validate_certs):
         store = self
 
         class Client(object):
             requests = 0
+            written = []
 
-            def request(self, method, path, body=None, query=None):
+            def request(self, method, path, body=None, query=None, done=None):
                 Client.requests += 1
                 if path == '/key/list':
                     rows = sorted(store.rows.values(), key=lambda r: r['key_alias'])
@@ -32,19 +33,24 @@ class Keys(object):
                     return {'keys': copy.deepcopy(rows[(page - 1) * size:page * size]),
                             'total_pages': max(1, -(-len(rows) // size))}
                 store.writes.append((path, copy.deepcopy(body)))
+                Client.written.append(done)
                 if path == '/key/delete':
                     for token in body['keys']:
                         store.rows.pop(token)
                 elif path == '/key/update':
+                    assert body.get('key_alias') not in [row['key_alias'] for token, row in store.rows.items()
+                                                         if token != body['key']]
                     store.rows[body['key']].update((k, v) for k, v in body.items() if k != 'key')
                 return {}
 
-            def create(self, path, body):
+            def create(self, path, body, done=None):
                 assert path == '/key/generate'
+                # LiteLLM keeps key aliases unique.
+                assert body['key_alias'] not in [row['key_alias'] for row in store.rows.values()]
                 row = dict((k, v) for k, v in body.items() if k != 'key')
                 row['token'] = litellm_api.key_hash(body['key'])
                 store.rows[row['token']] = row
-                return self.request('POST', path, body)
+                return self.request('POST', path, body, done=done)
         return Client()
 
 
@@ -102,8 +108,14 @@ def test_rotated_value_replaces_the_key_and_diff_shows_neither_value(run_module,
     assert result['diff']['before']['agent-1']['key'] == '<previous value>'
     assert_no_secret(result, items + rotated)
     failed, result = run(run_module, rotated, diff=True)
-    assert [path for path, _body in keys.writes[3:]] == ['/key/update', '/key/delete', '/key/generate']
+    # agent-2's field update, then agent-1's rotation: the new key under a staging alias, the old key
+    # deleted, the new key renamed (test_litellm_key_rotation covers the order and an interrupted run).
+    assert [(path, body.get('key_alias')) for path, body in keys.writes[3:]] == [
+        ('/key/update', None), ('/key/generate', 'agent-1.rotating'), ('/key/delete', None),
+        ('/key/update', 'agent-1')]
     assert keys.writes[3][1] == {'rpm_limit': 10, 'key': litellm_api.key_hash(items[2]['key'])}
+    assert keys.writes[5][1] == {'keys': [litellm_api.key_hash(items[1]['key'])]}
+    assert keys.writes[6][1] == {'key': litellm_api.key_hash(rotated[1]['key']), 'key_alias': 'agent-1'}
     assert_no_secret(result, items + rotated)
     assert sorted(row['token'] for row in keys.rows.values()) == sorted(litellm_api.key_hash(i['key']) for i in rotated)
 
@@ -128,4 +140,5 @@ def test_refusals_name_the_alias(run_module, keys):
     keys.rows['other'] = dict(keys.rows[litellm_api.key_hash(agent_keys(1)[0]['key'])], token='other')
     failed, result = run(run_module, agent_keys(1))
     assert failed and 'key_alias agent-0 is used by 2 keys' in result['msg']
+    assert result['msg'].endswith('Nothing was written to LiteLLM before the error.') and result['written'] == []
     assert_no_secret(result, agent_keys(1))

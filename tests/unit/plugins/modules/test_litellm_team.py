@@ -16,18 +16,20 @@ class Teams(object):
         self.rows = {}
         self.writes = []
 
-    def client(self, api_url, master_key, timeout, retries, validate_certs):
+    def client(self, api_url, master_key, timeout, retry_budget, validate_certs):
         store = self
 
         class Client(object):
             requests = 0
+            written = []
 
-            def request(self, method, path, body=None, query=None):
+            def request(self, method, path, body=None, query=None, done=None):
                 Client.requests += 1
                 if path == '/team/list':
                     # LiteLLM adds computed fields the module must ignore.
                     return [dict(copy.deepcopy(row), spend=1.5, keys=[]) for row in store.rows.values()]
                 store.writes.append((path, copy.deepcopy(body)))
+                Client.written.append(done)
                 if path == '/team/update':
                     store.rows[body['team_id']].update(body)
                 elif path == '/team/delete':
@@ -35,9 +37,9 @@ class Teams(object):
                         del store.rows[team_id]
                 return {}
 
-            def create(self, path, body):
+            def create(self, path, body, done=None):
                 store.rows[body['team_id']] = copy.deepcopy(body)
-                return self.request('POST', path, body)
+                return self.request('POST', path, body, done=done)
         return Client()
 
 
