@@ -17,14 +17,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, '..', 'integration', 'backup'), os.path.join(HERE, '..')]
 
-from conftest import PORT, Postgres, run_script  # noqa: E402
+from pg_server import PORT, postgres_server, run_script  # noqa: E402
 
 
 def main(sizes):
-    root = tempfile.mkdtemp(prefix='bench-backup-')
-    os.chown(root, __import__('pwd').getpwnam('postgres').pw_uid, -1)
-    server = Postgres(root)
-    server.start()
+    server = postgres_server()
+    root = server.root
     password = random.token_hex(12)
     server.sql("CREATE ROLE litellm LOGIN PASSWORD '%s'" % password)
     print('%10s %8s %8s %8s %8s %12s %12s' % ('rows', 'dump s', 'store s', 'fetch s', 'restore s', 'dump bytes',

@@ -7,7 +7,7 @@ import secrets as random
 
 import pytest
 
-from conftest import PORT, run_script
+from pg_server import PORT, run_script
 
 PASSPHRASE = random.token_hex(16)
 # LiteLLM-shaped (teams, keys, spend) and Langfuse-shaped (traces, observations, scores) tables.

