@@ -37,7 +37,7 @@ KNOWN_VARIABLES = ('ai_platform_site', 'ai_platform_domain', 'ai_platform_apply'
                    'ai_platform_render_dir', 'ai_platform_kubernetes_minor', 'ai_platform_namespaces',
                    'ai_platform_spark_address', 'ai_platform_providers', 'ai_platform_model_aliases',
                    'ai_platform_router', 'ai_platform_teams', 'ai_platform_agents', 'ai_platform_vault',
-                   'ai_platform_secrets', 'ai_platform_backup')
+                   'ai_platform_secrets', 'ai_platform_backup', 'ai_platform_litellm_url')
 _PREFIX = 'ai_platform_'
 # Namespaces the cluster or a shipped component already owns: a platform namespace there would get
 # the restricted Pod Security label and a default-deny policy on top of what runs in it.
