@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Mutation score of plugins/ against the pure-Python unit tests (mutmut, pinned in requirements.txt).
 
 mutmut names a mutant after its file's path and matches it against the module's __module__ at run

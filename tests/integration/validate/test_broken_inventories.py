@@ -237,10 +237,10 @@ CASES = {
         ["argument 'lag_threshold' is of type str found in 'ai_platform_agents -> scaling'", 'unable to convert to int']),
     # Rules on the machines: the hosts, their groups and addresses, and what is set on them.
     'vip-is-the-dgx-address': (
-        hosts_edit(addresses(**dict(LAB_IPS, spark='10.89.7.10'))),
+        hosts_edit(addresses(**{**LAB_IPS, 'spark': '10.89.7.10'})),
         ["k3s_api_vip: '10.89.7.10' is the address of host 'spark'"]),
     'vip-is-a-server-address': (
-        hosts_edit(addresses(**dict(LAB_IPS, nuc2='10.89.7.10'))),
+        hosts_edit(addresses(**{**LAB_IPS, 'nuc2': '10.89.7.10'})),
         ["k3s_api_vip: '10.89.7.10' is the address of host 'nuc2'"]),
     'vip-outside-the-servers-subnet': (
         hosts_edit(addresses(nuc1='10.89.9.11', nuc2='10.89.9.12', nuc3='10.89.9.13')),
@@ -255,7 +255,7 @@ CASES = {
         hosts_edit(also_in('dgx', 'localhost')),
         ["groups['dgx']: 'localhost' is the controller"]),
     'one-machine-under-two-names': (
-        hosts_edit(addresses(**dict(LAB_IPS, spark='10.89.7.13'))),
+        hosts_edit(addresses(**{**LAB_IPS, 'spark': '10.89.7.13'})),
         ["hostvars['spark'].ansible_host: '10.89.7.13' is also the address of nuc3"]),
     'vllm-max-model-len-zero': (
         put('vllm_max_model_len', 0),

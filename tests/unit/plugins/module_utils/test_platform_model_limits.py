@@ -6,7 +6,6 @@ Assertions look for one expected error among all of them, so a new rule elsewher
 import copy
 import glob
 import os
-from decimal import Decimal
 
 import pytest
 import yaml
