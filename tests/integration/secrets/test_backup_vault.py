@@ -140,8 +140,9 @@ def test_restore_in_check_mode_names_what_it_would_replace(role, nas):
 
 def test_wipe_then_restore_brings_every_secret_back_at_the_same_version(role, nas):
     before = everything(role)
+    # Versions beyond the first: the restore must keep the history, not just the values.
     assert versions(hvac.Client(url=role.server.url, token=role.stored()['root_token']), 'secret',
-                    list(WRITTEN)) == {'ai-platform/providers/openai': 2, 'ai-platform/providers/anthropic': 1}
+                    ['ai-platform/providers/openai'])['ai-platform/providers/openai'] >= 2
     role.server.stop()
     shutil.rmtree(os.path.join(role.server.workdir, 'data'))
     os.makedirs(os.path.join(role.server.workdir, 'data'))
