@@ -37,7 +37,7 @@ def _run_step(tool, task_input, trace_id):
     return REGISTRY[tool](ToolContext(config, LLMClient(config, metrics), metrics, trace), task_input)
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(prog='agent_runtime')
     commands = parser.add_subparsers(dest='command')
     commands.add_parser('serve', help='consume the agent\'s JetStream consumer (default)')
@@ -50,6 +50,11 @@ def main(argv=None):
     summarise = commands.add_parser('summarise', help='summarise one chunk through LiteLLM, print the summary')
     summarise.add_argument('--chunk', required=True)
     summarise.add_argument('--trace-id', default=None, help='32 hex (the workflow uid without dashes)')
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get('AGENT_LOG_LEVEL', 'INFO'),
                         format='%(asctime)s %(levelname)s %(name)s %(message)s')
