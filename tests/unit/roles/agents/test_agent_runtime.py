@@ -272,3 +272,14 @@ def test_plugin_tools_register_under_their_name():
         assert handle(runtime, FakeMsg(envelope.new_task('unit_test_echo', {'a': 1}))) == 'acked'
     finally:
         del tools.REGISTRY['unit_test_echo']
+
+
+def test_image_tag_is_the_runtime_version():
+    import os
+
+    import yaml
+
+    import agent_runtime
+    from helpers import REPO
+    with open(os.path.join(REPO, 'roles', 'agents', 'vars', 'main.yml')) as handle:
+        assert str(yaml.safe_load(handle)['__agents_runtime_version']) == agent_runtime.__version__
