@@ -321,14 +321,16 @@ def test_killed_runtime_task_is_redelivered_to_another_instance_and_processed_on
 
 
 def test_every_message_ended_acked_or_dead_lettered_and_runtimes_drain_on_sigterm(nats_server, runtimes):
-    queues = wait_for(lambda: (lambda q: q if all(v[:2] == (0, 0) for v in q.values()) else None)(
-        run(_queues(nats_server))), timeout=20)
-    assert queues, run(_queues(nats_server))
+    def drained():
+        queues = run(_queues(nats_server))
+        return queues if all(v[:2] == (0, 0) for v in queues.values()) else None
+    assert wait_for(drained, timeout=20), run(_queues(nats_server))
     acked = sum(r.metric('agent_tasks_total', outcome='acked') for name, r in runtimes.items()
                 if name != 'start' and r.process.poll() is None)
     dead = sum(r.metric('agent_tasks_total', outcome='dead_letter') for name, r in runtimes.items()
                if name != 'start' and r.process.poll() is None)
-    redelivered = sum(v[2] for v in queues.values())
+    redelivered = sum(r.metric('agent_redeliveries_total') for name, r in runtimes.items()
+                      if name != 'start' and r.process.poll() is None)
     print('\nmessages acked by the live runtimes %d (expected at least %d), dead-lettered %d, redelivered %d'
           % (acked, COUNTS['acked'] - 5, dead, redelivered))
     assert dead == COUNTS['dead_letter'] == 1

@@ -17,6 +17,8 @@ class Metrics:
                                     ['agent', 'team', 'tool'], registry=self.registry)
         self.published = Counter('agent_published_total', 'Messages published, by kind (subtask, result, dead_letter).',
                                  ['agent', 'team', 'kind'], registry=self.registry)
+        self.redeliveries = Counter('agent_redeliveries_total', 'Deliveries of a task that had been delivered before.',
+                                    ['agent', 'team'], registry=self.registry)
         self.queue_seconds = Histogram('agent_queue_seconds', 'Time a task waited in JetStream before this delivery.',
                                        ['agent', 'team'], buckets=_LATENCY, registry=self.registry)
         self.llm_seconds = Histogram('agent_llm_seconds', 'Time of one LiteLLM call (provider time plus gateway).',

@@ -61,6 +61,8 @@ class Runtime:
         delivered = meta.num_delivered
         queued = max(0.0, datetime.datetime.now(datetime.timezone.utc).timestamp() - meta.timestamp.timestamp())
         self.metrics.queue_seconds.labels(**self.metrics.labels).observe(queued)
+        if delivered > 1:
+            self.metrics.redeliveries.labels(**self.metrics.labels).inc()
         tool, spans = '-', []
         heartbeat = asyncio.ensure_future(self._heartbeat(msg))
         try:
@@ -79,7 +81,7 @@ class Runtime:
         except PERMANENT as exc:
             outcome = await self._dead_letter(msg, tool, exc, delivered)
         except TRANSIENT as exc:
-            if delivered >= self.max_deliver:
+            if self.max_deliver and delivered >= self.max_deliver:
                 outcome = await self._dead_letter(msg, tool, exc, delivered)
             else:
                 LOG.warning('%s: delivery %d of %d failed, retrying this step later: %s',
@@ -200,8 +202,9 @@ async def serve(config):
     js = nc.jetstream()
     publisher.js = js
     info = await js.consumer_info(config.stream, config.consumer)
-    runtime = Runtime(config, publisher, metrics, max_deliver=info.config.max_deliver or 5,
-                      ack_wait=info.config.ack_wait or 300.0)
+    # max_deliver -1 (unlimited) never dead-letters on a count.
+    max_deliver = info.config.max_deliver if (info.config.max_deliver or 0) > 0 else None
+    runtime = Runtime(config, publisher, metrics, max_deliver=max_deliver, ack_wait=info.config.ack_wait or 300.0)
     sub = await js.pull_subscribe_bind(config.consumer, config.stream)
     LOG.info('agent %s (team %s) consuming %s/%s, tools %s, max_deliver %s', config.agent, config.team,
              config.stream, config.consumer, ','.join(config.tools) or 'none', runtime.max_deliver)
