@@ -188,15 +188,19 @@ def test_one_document_one_llm_call_per_chunk_one_trace_master_key_without_db(
     assert tree(spans) == [['agent:doc-fetcher', [['tool:http_fetch', [['agent:doc-chunker', [
         ['tool:chunker', [summariser, summariser, summariser]]]]]]]]]
     root = next(s for s in spans if not s.get('parentSpanId'))
-    assert {'agent:doc-fetcher', 'team:research', 'task:%s' % task['task_id']} <= set(
-        root['attributes']['langfuse.trace.tags'])
+    assert root['attributes']['langfuse.trace.name'] == 'doc-fetcher/http_fetch'
     assert root['attributes']['session.id'] == 'test-session'
+    trace_tags = {tag for s in spans for tag in s['attributes'].get('langfuse.trace.tags', [])}
+    assert {'agent:doc-fetcher', 'agent:doc-chunker', 'agent:doc-summariser', 'team:research',
+            'task:%s' % task['task_id']} <= trace_tags
     generations = [s for s in spans if s['attributes'].get('langfuse.observation.type') == 'generation']
     for generation in generations:
-        assert 'langfuse.trace.tags' in generation['attributes'], generation['attributes']
-        tags = set(generation['attributes']['langfuse.trace.tags'])
-        assert {'agent:doc-summariser', 'team:research'} <= tags
         assert generation['name'] == 'doc-summariser/summarise'
+        # What the runtime sent in the call's metadata, as LiteLLM logged it on the generation.
+        sent = json.loads(generation['attributes']['langfuse.observation.metadata.requester_metadata'])
+        assert (sent['agent'], sent['team']) == ('doc-summariser', 'research'), sent
+        assert {'agent:doc-summariser', 'team:research'} <= set(sent['tags'])
+        assert 'queue_seconds' in sent
     steps = [s for s in spans if s['attributes'].get('langfuse.observation.type') == 'agent']
     assert all('langfuse.observation.metadata.queue_seconds' in s['attributes'] for s in steps)
     tools = [s for s in spans if s['name'] == 'tool:summarise']

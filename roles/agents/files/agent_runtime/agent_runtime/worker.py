@@ -101,15 +101,16 @@ class Runtime:
     def _spans(self, task, queued, delivered):
         """The step's agent span (child of the span that sent the task) and its tool span."""
         config = self.config
-        tags = ['agent:%s' % config.agent, 'team:%s' % config.team, 'task:%s' % task['task_id']]
-        root = {}
+        # Langfuse merges the tags every span gives the trace: it ends tagged with each agent, team and task.
+        attributes = {'langfuse.trace.tags': ['agent:%s' % config.agent, 'team:%s' % config.team,
+                                              'task:%s' % task['task_id']]}
+        if task.get('session_id'):
+            attributes['session.id'] = task['session_id']
         if not task['parent_span_id']:
             # The request's first step names the trace.
-            root = {'langfuse.trace.name': '%s/%s' % (config.agent, task['tool']), 'langfuse.trace.tags': tags}
-            if task.get('session_id'):
-                root['session.id'] = task['session_id']
+            attributes['langfuse.trace.name'] = '%s/%s' % (config.agent, task['tool'])
         agent = Span(task['trace_id'], envelope.span_id(task['task_id']), task['parent_span_id'],
-                     'agent:%s' % config.agent, 'agent', root)
+                     'agent:%s' % config.agent, 'agent', attributes)
         agent.metadata.update(agent=config.agent, team=config.team, task_id=task['task_id'],
                               queue_seconds=round(queued, 3), delivery=delivered)
         tool = Span(task['trace_id'], envelope.span_id(task['task_id'], task['tool']), agent.span_id,
