@@ -20,7 +20,7 @@ from agent_runtime import envelope
 from agents_conftest import PIPELINE, gateway
 
 ROUTE = [{'agent': 'doc-chunker', 'tool': 'chunker'}, {'agent': 'doc-summariser', 'tool': 'summarise'}]
-COUNTS = {'acked': 0, 'dead_letter': 0, 'redelivered': 0}
+COUNTS = {'acked': 0, 'dead_letter': 0, 'redelivered': 0, 'acked_by_killed': 0}
 
 _DECODE = r'''
 import base64, json, sys
@@ -205,12 +205,16 @@ def test_one_document_one_llm_call_per_chunk_one_trace_master_key_without_db(
     tools = [s for s in spans if s['name'] == 'tool:summarise']
     assert all(float(s['attributes']['langfuse.observation.metadata.provider_seconds']) > 0 for s in tools)
 
-    # Spend lands on the team the agent belongs to.
+    # Spend and tokens land on the agent's team. The summariser's alias is the Spark (hosted_vllm),
+    # which costs nothing, so its spend series exists at 0 and its tokens count.
     status, _headers, body = proxy.request('GET', '/metrics/')
     assert status == 200
-    spend = [line for line in body.splitlines()
-             if line.startswith('litellm_spend_metric_total{') and 'metadata_team="research"' in line]
-    assert spend and sum(float(line.rsplit(' ', 1)[1]) for line in spend) > 0, body[:3000]
+
+    def team_series(name):
+        return [line for line in body.splitlines() if line.startswith(name + '{')
+                and 'metadata_team="research"' in line and 'api_provider="hosted_vllm"' in line]
+    assert team_series('litellm_spend_metric_total'), body[-3000:]
+    assert sum(float(line.rsplit(' ', 1)[1]) for line in team_series('litellm_total_tokens_metric_total')) >= 3 * 30
     COUNTS['acked'] += 1 + 1 + 3
 
 
@@ -279,9 +283,10 @@ def test_publishing_to_another_agents_subject_is_refused_and_dead_lettered(nats_
     letters = wait_for(lambda: [obj for subject, obj in run(_outbox(nats_server))
                                 if subject == 'agents.doc-fetcher.dead' and task['task_id'] in obj['task']])
     [letter] = letters
-    assert letter['error_type'] == 'PublishDenied' and 'Permissions Violation' in letter['error']
+    assert letter['error_type'] == 'PublishDenied'
+    assert 'permissions violation for publish to "agents.web-researcher.tasks"' in letter['error'].lower()
     assert letter['deliveries'] == 1
-    assert 'Permissions Violation for Publish to "agents.web-researcher.tasks"' in runtimes['doc-fetcher-0'].log()
+    assert 'permissions violation for publish to "agents.web-researcher.tasks"' in runtimes['doc-fetcher-0'].log().lower()
     COUNTS['dead_letter'] += 1
 
     async def read_other_consumer():
@@ -294,8 +299,8 @@ def test_publishing_to_another_agents_subject_is_refused_and_dead_lettered(nats_
         await nc.close()
         return errors
     errors = run(read_other_consumer())
-    assert any('Permissions Violation for Publish to "$JS.API.CONSUMER.MSG.NEXT.agent-doc-chunker.doc-chunker"'
-               in e for e in errors), errors
+    assert any('permissions violation for publish to "$js.api.consumer.msg.next.agent-doc-chunker.doc-chunker"'
+               in e.lower() for e in errors), errors
 
 
 def test_killed_runtime_task_is_redelivered_to_another_instance_and_processed_once(
@@ -309,6 +314,7 @@ def test_killed_runtime_task_is_redelivered_to_another_instance_and_processed_on
     assert documents.holding.wait(15), 'the fetcher never asked for the document'
     second = runtimes['start']('doc-fetcher', 1)
     first = runtimes['doc-fetcher-0']
+    COUNTS['acked_by_killed'] = first.metric('agent_tasks_total', outcome='acked')
     first.stop(signal.SIGKILL)
     release.set()
     results = finished(nats_server, proxy, task, 2, receiver)
@@ -318,7 +324,7 @@ def test_killed_runtime_task_is_redelivered_to_another_instance_and_processed_on
     assert llm_calls(proxy) - before == 2
     assert second.metric('agent_tasks_total', tool='http_fetch', outcome='acked') == 1
     fetch_steps = [s for s in spans_of(receiver, task['trace_id']) if s['name'] == 'agent:doc-fetcher']
-    assert [s['attributes']['langfuse.observation.metadata.delivery'] for s in fetch_steps] == [2]
+    assert [int(s['attributes']['langfuse.observation.metadata.delivery']) for s in fetch_steps] == [2]
     COUNTS['acked'] += 1 + 1 + 2
     COUNTS['redelivered'] += 1
 
@@ -328,17 +334,12 @@ def test_every_message_ended_acked_or_dead_lettered_and_runtimes_drain_on_sigter
         queues = run(_queues(nats_server))
         return queues if all(v[:2] == (0, 0) for v in queues.values()) else None
     assert wait_for(drained, timeout=20), run(_queues(nats_server))
-    acked = sum(r.metric('agent_tasks_total', outcome='acked') for name, r in runtimes.items()
-                if name != 'start' and r.process.poll() is None)
-    dead = sum(r.metric('agent_tasks_total', outcome='dead_letter') for name, r in runtimes.items()
-               if name != 'start' and r.process.poll() is None)
-    redelivered = sum(r.metric('agent_redeliveries_total') for name, r in runtimes.items()
-                      if name != 'start' and r.process.poll() is None)
-    print('\nmessages acked by the live runtimes %d (expected at least %d), dead-lettered %d, redelivered %d'
-          % (acked, COUNTS['acked'] - 5, dead, redelivered))
-    assert dead == COUNTS['dead_letter'] == 1
-    assert redelivered == COUNTS['redelivered'] == 1
-    for name, runtime in runtimes.items():
-        if name != 'start' and runtime.process.poll() is None:
-            assert runtime.stop(signal.SIGTERM, timeout=10) == 0, runtime.log()[-2000:]
-            assert 'draining' in runtime.log()
+    live = [r for name, r in runtimes.items() if name != 'start' and r.process.poll() is None]
+    acked = COUNTS['acked_by_killed'] + sum(r.metric('agent_tasks_total', outcome='acked') for r in live)
+    dead = [obj for subject, obj in run(_outbox(nats_server)) if subject.endswith('.dead')]
+    redelivered = sum(r.metric('agent_redeliveries_total') for r in live)
+    print('\nmessages acked %d, dead-lettered %d, redelivered %d' % (acked, len(dead), redelivered))
+    assert (acked, len(dead), redelivered) == (COUNTS['acked'], COUNTS['dead_letter'], COUNTS['redelivered'])
+    for runtime in live:
+        assert runtime.stop(signal.SIGTERM, timeout=10) == 0, runtime.log()[-2000:]
+        assert 'draining' in runtime.log()
