@@ -342,4 +342,4 @@ def test_every_message_ended_acked_or_dead_lettered_and_runtimes_drain_on_sigter
     assert (acked, len(dead), redelivered) == (COUNTS['acked'], COUNTS['dead_letter'], COUNTS['redelivered'])
     for runtime in live:
         assert runtime.stop(signal.SIGTERM, timeout=10) == 0, runtime.log()[-2000:]
-        assert 'draining' in runtime.log()
+        assert 'drained' in runtime.log()

@@ -217,4 +217,8 @@ async def serve(config):
         for msg in msgs:
             await runtime.handle(msg)
     LOG.info('SIGTERM: draining')
+    # The step in hand is done and its publishes acknowledged; no more fetches (a pull subscription
+    # would otherwise hold the drain until its timeout), then flush and close.
+    await sub.unsubscribe()
     await nc.drain()
+    LOG.info('drained')
