@@ -18,6 +18,8 @@ NATS_ACCOUNT = 'AGENTS'
 SUBJECT_PREFIX = 'agents'
 # The stream keeping every agent's results and dead letters, apart from the work queues KEDA reads.
 OUTBOX_STREAM = 'agents-outbox'
+# Each agent runtime serves Prometheus metrics on this container port (named `metrics`).
+AGENT_METRICS_PORT = 9090
 
 
 def _text(value, what):
@@ -47,6 +49,8 @@ def platform_endpoints(namespaces):
         # The stream of every agent's results and dead letters, and its subjects.
         'agents_outbox_stream': OUTBOX_STREAM,
         'agents_outbox_subjects': ['%s.*.results' % SUBJECT_PREFIX, '%s.*.dead' % SUBJECT_PREFIX],
+        # Container port Prometheus scrapes on every agent pod.
+        'agents_metrics_port': AGENT_METRICS_PORT,
     }
 
 

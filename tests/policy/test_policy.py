@@ -217,6 +217,32 @@ def test_nats_users_may_touch_only_their_own_subjects(site):
         assert not [s for s in subjects if s in ('>', '*', '$JS.API.>', '_INBOX.>')]
 
 
+def test_prometheus_scrapes_every_agent_runtime_and_the_policies_allow_it(site):
+    """ServiceMonitor -> Service -> each agent pod's `metrics` port, allowed by Prometheus' egress and
+    the agents' ingress policies (no URL names this flow, so the wiring check cannot see it)."""
+    sys.path.insert(0, os.path.join(REPO, 'tests', 'tools'))
+    import wiring_check
+    objects = site['objects']
+    ns = site['namespaces']
+    render = wiring_check.Render([('all', 0, o) for o in objects])
+    monitor = next(o for o in objects if o['kind'] == 'ServiceMonitor' and o['metadata']['name'] == 'agents')
+    assert monitor['spec']['namespaceSelector']['matchNames'] == [ns['agents']]
+    service = next(o for o in objects if o['kind'] == 'Service' and o['metadata']['namespace'] == ns['agents']
+                   and wiring_check._selects(monitor['spec']['selector'], o['metadata']['labels']))
+    assert [p['name'] for p in service['spec']['ports']] == [monitor['spec']['endpoints'][0]['port']]
+    prometheus = {'app.kubernetes.io/name': 'prometheus'}
+    agents = [o for o in objects if o['kind'] == 'Deployment' and o['metadata']['namespace'] == ns['agents']]
+    assert len(agents) == len(site['agents'])
+    for deployment in agents:
+        labels = deployment['spec']['template']['metadata']['labels']
+        assert wiring_check._selects({'matchLabels': service['spec']['selector']}, labels)
+        port = next(p['containerPort'] for c in deployment['spec']['template']['spec']['containers']
+                    for p in c.get('ports', []) if p['name'] == 'metrics')
+        assert service['spec']['ports'][0]['port'] == port
+        assert wiring_check._allowed(render, 'egress', ns['observability'], prometheus, ns['agents'], labels, port)
+        assert wiring_check._allowed(render, 'ingress', ns['agents'], labels, ns['observability'], prometheus, port)
+
+
 def test_document_pipeline_retries_only_the_fetch(site):
     template = next(o for o in site['objects'] if o['kind'] == 'WorkflowTemplate')
     retried = [t['name'] for t in template['spec']['templates'] if 'retryStrategy' in t]

@@ -24,6 +24,7 @@ def test_endpoints_follow_the_namespaces():
         'vault_address': 'vault.vault.svc:8200',
         'agents_outbox_stream': 'agents-outbox',
         'agents_outbox_subjects': ['agents.*.results', 'agents.*.dead'],
+        'agents_metrics_port': 9090,
     }
 
 
