@@ -230,6 +230,10 @@ def proxy(tmp_path_factory, receiver):
     fakes = dict((name, gateway.FakeProvider(name, FAKES_PORT + i).start())
                  for i, name in enumerate(('openai', 'anthropic', 'google', 'spark')))
     model = gateway.with_loopback_providers(json.loads(dest.read_text()), fakes)
+    # The inventory model refuses a loopback IP as a provider's api_base (a cluster would reach
+    # itself); the name `localhost` reaches the same stand-ins here.
+    for provider in model['ai_platform_providers']:
+        provider['api_base'] = provider['api_base'].replace('//127.0.0.1:', '//localhost:')
     gateway.render_config(model, work, 'agents')
     config = yaml.safe_load((work / 'agents.yaml').read_text())
     # Without the database the master key carries no team: label spend by the team the runtime
