@@ -14,11 +14,11 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils import platf
 _CONTROLLER_ENV = 'NACK_PASSWORD'
 
 
-def _agent_user(identity):
+def _agent_user(identity, delegate_identities):
     stream, consumer = identity['stream'], identity['consumer']
-    # Its own subjects, plus the JetStream API calls a pull consumer of its own stream makes.
-    publish = [
-        identity['subjects'],
+    # Its own subjects, sub-tasks to the agents it delegates to (their tasks subject only), plus the
+    # JetStream API calls a pull consumer of its own stream makes.
+    publish = [identity['subjects']] + [d['tasks_subject'] for d in delegate_identities] + [
         '$JS.API.INFO',
         '$JS.API.STREAM.INFO.%s' % stream,
         '$JS.API.CONSUMER.INFO.%s.%s' % (stream, consumer),
@@ -38,18 +38,20 @@ def _agent_user(identity):
 def nats_users(agents, vault_settings, controller_user):
     """The NATS account, its users and the Vault entries their passwords come from.
 
-    users: one per agent (only its own subjects and consumer) and the JetStream controller (the
-    JetStream API); each password is a server environment variable. secrets: env/path/key entries
+    users: one per agent (only its own subjects and consumer, and the tasks subjects of the agents
+    it delegates to) and the JetStream controller (the JetStream API); each password is a server environment variable. secrets: env/path/key entries
     for the ExternalSecret that fills those variables.
     """
     if not isinstance(agents, (list, tuple)):
         raise AnsibleFilterError('nats_users: ai_platform_agents must be a list, got %r' % (agents,))
     try:
         identities = [platform_names.agent_identity(agent, vault_settings) for agent in agents]
+        delegates = [[platform_names.agent_identity(name, vault_settings) for name in agent.get('delegates') or []]
+                     for agent in agents]
         controller_path = platform_names.platform_secret_paths(vault_settings)['nats_controller']
     except (AttributeError, ValueError) as err:
         raise AnsibleFilterError('nats_users: %s' % err)
-    users = [_agent_user(identity) for identity in identities]
+    users = [_agent_user(identity, handed) for identity, handed in zip(identities, delegates)]
     users.append({
         'user': controller_user,
         'password': '<< $%s >>' % _CONTROLLER_ENV,

@@ -665,6 +665,12 @@ def _check_agents(check, aliases, teams):
         _check_resources(check, path + '.resources', agent.get('resources'))
         _check_scaling(check, path + '.scaling', agent.get('scaling'))
     check.unique([(p + '.name', e.get('name')) for p, e in entries], 'agent name')
+    # NATS lets an agent publish sub-tasks only to the agents it delegates to.
+    agent_names = set(_names(entries))
+    for path, agent in entries:
+        for item_path, name in check.string_list(path + '.delegates', agent.get('delegates'), required=False):
+            if name not in agent_names or name == agent.get('name'):
+                check.add(item_path, '%s is not another defined agent' % show(name))
 
 
 def _check_agent_name(check, path, name):

@@ -16,6 +16,10 @@ __metaclass__ = type
 NATS_ACCOUNT = 'AGENTS'
 # Each agent owns <prefix>.<agent>.> and reads its tasks from <prefix>.<agent>.tasks.
 SUBJECT_PREFIX = 'agents'
+# The stream keeping every agent's results and dead letters, apart from the work queues KEDA reads.
+OUTBOX_STREAM = 'agents-outbox'
+# Each agent runtime serves Prometheus metrics on this container port (named `metrics`).
+AGENT_METRICS_PORT = 9090
 
 
 def _text(value, what):
@@ -42,6 +46,11 @@ def platform_endpoints(namespaces):
         'nats_monitor_address': 'nats.%s.svc.cluster.local:8222' % ns('messaging'),
         # host:port: the scheme follows whether Vault's listener serves TLS.
         'vault_address': 'vault.%s.svc:8200' % ns('secrets'),
+        # The stream of every agent's results and dead letters, and its subjects.
+        'agents_outbox_stream': OUTBOX_STREAM,
+        'agents_outbox_subjects': ['%s.*.results' % SUBJECT_PREFIX, '%s.*.dead' % SUBJECT_PREFIX],
+        # Container port Prometheus scrapes on every agent pod.
+        'agents_metrics_port': AGENT_METRICS_PORT,
     }
 
 
@@ -94,7 +103,11 @@ def agent_identity(agent, vault_settings):
         'password_env': 'AGENT_%s_PASSWORD' % name.upper().replace('-', '_'),
         'stream': stream,
         'consumer': name,
+        'subject_prefix': SUBJECT_PREFIX,
         'tasks_subject': '%s.%s.tasks' % (SUBJECT_PREFIX, name),
+        # In the outbox stream (agents_outbox_* of platform_endpoints).
+        'results_subject': '%s.%s.results' % (SUBJECT_PREFIX, name),
+        'dead_letter_subject': '%s.%s.dead' % (SUBJECT_PREFIX, name),
         'subjects': '%s.%s.>' % (SUBJECT_PREFIX, name),
         'inbox_prefix': '_INBOX.%s' % name,
         'secret_path': '%s/%s' % (platform_secret_paths(vault_settings)['agents'], name),

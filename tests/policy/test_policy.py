@@ -6,11 +6,13 @@ live cluster, where every owned namespace enforces Pod Security "restricted".
 """
 
 import os
+import sys
 
 import pytest
 import yaml
 
 import manifest_policy as policy
+from helpers import REPO
 from manifest_policy import TEST_SECRETS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -199,9 +201,13 @@ def test_nats_users_may_touch_only_their_own_subjects(site):
     values = yaml.safe_load(chart['spec']['valuesContent'])
     users = {u['user']: u for acc in values['config']['merge']['accounts'].values() for u in acc['users']}
     names = [a['name'] for a in site['agents']]
+    delegates = {a['name']: a.get('delegates', []) for a in site['agents']}
     for name in names:
         perms = users[name]['permissions']
-        subjects = perms['publish']['allow'] + perms['subscribe']['allow']
+        # Sub-tasks: publish to the tasks subject of each agent it delegates to, nothing more of theirs.
+        handed = ['agents.%s.tasks' % d for d in delegates[name]]
+        assert [s for s in perms['publish']['allow'] if s in handed] == handed
+        subjects = [s for s in perms['publish']['allow'] if s not in handed] + perms['subscribe']['allow']
         assert users[name]['password'].startswith('<< $')
         for other in names:
             if other != name and not other.startswith(name) and not name.startswith(other):
@@ -211,11 +217,57 @@ def test_nats_users_may_touch_only_their_own_subjects(site):
         assert not [s for s in subjects if s in ('>', '*', '$JS.API.>', '_INBOX.>')]
 
 
+def test_prometheus_scrapes_every_agent_runtime_and_the_policies_allow_it(site):
+    """ServiceMonitor -> Service -> each agent pod's `metrics` port, allowed by Prometheus' egress and
+    the agents' ingress policies (no URL names this flow, so the wiring check cannot see it)."""
+    sys.path.insert(0, os.path.join(REPO, 'tests', 'tools'))
+    import wiring_check
+    objects = site['objects']
+    ns = site['namespaces']
+    render = wiring_check.Render([('all', 0, o) for o in objects])
+    monitor = next(o for o in objects if o['kind'] == 'ServiceMonitor' and o['metadata']['name'] == 'agents')
+    assert monitor['spec']['namespaceSelector']['matchNames'] == [ns['agents']]
+    service = next(o for o in objects if o['kind'] == 'Service' and o['metadata']['namespace'] == ns['agents']
+                   and wiring_check._selects(monitor['spec']['selector'], o['metadata']['labels']))
+    assert [p['name'] for p in service['spec']['ports']] == [monitor['spec']['endpoints'][0]['port']]
+    prometheus = {'app.kubernetes.io/name': 'prometheus'}
+    agents = [o for o in objects if o['kind'] == 'Deployment' and o['metadata']['namespace'] == ns['agents']]
+    assert len(agents) == len(site['agents'])
+    for deployment in agents:
+        labels = deployment['spec']['template']['metadata']['labels']
+        assert wiring_check._selects({'matchLabels': service['spec']['selector']}, labels)
+        port = next(p['containerPort'] for c in deployment['spec']['template']['spec']['containers']
+                    for p in c.get('ports', []) if p['name'] == 'metrics')
+        assert service['spec']['ports'][0]['port'] == port
+        assert wiring_check._allowed(render, 'egress', ns['observability'], prometheus, ns['agents'], labels, port)
+        assert wiring_check._allowed(render, 'ingress', ns['agents'], labels, ns['observability'], prometheus, port)
+
+
 def test_document_pipeline_retries_only_the_fetch(site):
     template = next(o for o in site['objects'] if o['kind'] == 'WorkflowTemplate')
     retried = [t['name'] for t in template['spec']['templates'] if 'retryStrategy' in t]
     assert retried == ['fetch']
     assert 'retryStrategy' not in template['spec']
+
+
+def test_document_pipeline_steps_are_the_agent_runtime_commands_offline(site):
+    """Each container step runs `python3 -m agent_runtime <step>` with arguments the runtime's own
+    parser accepts (Argo placeholders stand in for values), on the image the agents run."""
+    sys.path.insert(0, os.path.join(REPO, 'roles', 'agents', 'files', 'agent_runtime'))
+    from agent_runtime.__main__ import build_parser
+    template = next(o for o in site['objects'] if o['kind'] == 'WorkflowTemplate')
+    steps = {t['name']: t['container'] for t in template['spec']['templates'] if 'container' in t}
+    assert sorted(steps) == ['chunk', 'fetch', 'summarise']
+    images = {c['image'] for o in site['objects'] if o['kind'] == 'Deployment'
+              and o['metadata']['labels'].get('app.kubernetes.io/component') == 'agent'
+              for c in o['spec']['template']['spec']['containers']}
+    for name, container in steps.items():
+        assert container['command'] == ['python3', '-m', 'agent_runtime'], name
+        assert container['args'][0] == name
+        build_parser().parse_args(container['args'])
+        assert container['image'] in images, name
+    env = {e['name'] for e in steps['summarise']['env']}
+    assert {'AGENT_NAME', 'AGENT_TEAM', 'LITELLM_BASE_URL', 'LITELLM_MODEL', 'LITELLM_API_KEY'} <= env
     steps = next(t for t in template['spec']['templates'] if t['name'] == template['spec']['entrypoint'])['steps']
     assert [s[0]['template'] for s in steps] == ['fetch', 'chunk', 'summarise']
     assert steps[2][0]['withParam']

@@ -24,7 +24,7 @@ class LangfuseReceiver:
                 body = self.rfile.read(length) if length else b''
                 with receiver._lock:
                     receiver.requests.append({'method': self.command, 'path': self.path,
-                                              'headers': dict(self.headers), 'size': len(body)})
+                                              'headers': dict(self.headers), 'size': len(body), 'body': body})
                 send_json(self, 200, {})
 
             do_GET = do_POST = do_PUT = _answer

@@ -14,7 +14,8 @@ import nats
 import pytest
 from nats.errors import TimeoutError as NatsTimeout
 
-A, B = 'doc-fetcher', 'doc-chunker'
+# B is not among A's delegates (doc-fetcher may hand sub-tasks to doc-chunker's tasks subject).
+A, B = 'doc-fetcher', 'doc-summariser'
 
 
 def _agent_env(server, agent):
@@ -57,7 +58,10 @@ def _jsz_pending(server, agent):
 def test_the_server_runs_the_rendered_users_and_env_passwords(nats_server):
     assert '$AGENT_DOC_FETCHER_PASSWORD' in nats_server['conf']
     assert not [p for p in nats_server['password'].values() if p in nats_server['conf']]
-    assert len(nats_server['by_kind']['Stream']) == 18
+    # One work queue per agent, plus the outbox of every agent's results and dead letters.
+    agents = [c['spec']['durableName'] for c in nats_server['by_kind']['Consumer'].values()]
+    assert len(agents) == 18
+    assert sorted(nats_server['by_kind']['Stream']) == sorted(['agent-%s' % a for a in agents] + ['agents-outbox'])
 
 
 def test_agent_cannot_publish_on_another_agents_subjects(nats_server):

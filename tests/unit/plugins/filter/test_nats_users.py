@@ -41,6 +41,16 @@ def test_no_agent_may_touch_another_agents_subjects():
     assert not [subject for subject in allowed if 'reviewer' in subject]
 
 
+def test_a_delegating_agent_may_publish_only_to_its_delegates_tasks_subject():
+    agents = [dict(AGENTS[0], delegates=['reviewer']), AGENTS[1]]
+    users = nats_users(agents, VAULT, 'nack')['users']
+    fetcher = users[0]['permissions']
+    assert [s for s in fetcher['publish']['allow'] if 'reviewer' in s] == ['agents.reviewer.tasks']
+    assert not [s for s in fetcher['subscribe']['allow'] if 'reviewer' in s]
+    # Delegation is one way: the reviewer gains nothing of the fetcher's.
+    assert not [s for s in users[1]['permissions']['publish']['allow'] if 'doc-fetcher' in s]
+
+
 def test_every_password_variable_has_a_vault_entry():
     result = nats_users(AGENTS, VAULT, 'nack')
     assert result['secrets'] == [

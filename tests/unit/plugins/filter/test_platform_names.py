@@ -22,6 +22,9 @@ def test_endpoints_follow_the_namespaces():
         'nats_account': 'AGENTS',
         'nats_monitor_address': 'nats.msg.svc.cluster.local:8222',
         'vault_address': 'vault.vault.svc:8200',
+        'agents_outbox_stream': 'agents-outbox',
+        'agents_outbox_subjects': ['agents.*.results', 'agents.*.dead'],
+        'agents_metrics_port': 9090,
     }
 
 
@@ -61,7 +64,10 @@ def test_agent_identity_from_an_entry_names_everything_and_labels_the_team():
         'password_env': 'AGENT_DOC_FETCHER_PASSWORD',
         'stream': 'agent-doc-fetcher',
         'consumer': 'doc-fetcher',
+        'subject_prefix': 'agents',
         'tasks_subject': 'agents.doc-fetcher.tasks',
+        'results_subject': 'agents.doc-fetcher.results',
+        'dead_letter_subject': 'agents.doc-fetcher.dead',
         'subjects': 'agents.doc-fetcher.>',
         'inbox_prefix': '_INBOX.doc-fetcher',
         'secret_path': 'ai-platform/agents/doc-fetcher',
@@ -79,6 +85,22 @@ def test_agent_identity_from_a_name_matches_the_entry_but_has_no_team_label():
 def test_tasks_subject_is_inside_the_subjects_the_agent_owns():
     identity = agent_identity('a', VAULT)
     assert identity['tasks_subject'].startswith(identity['subjects'][:-1])
+
+
+def _matches(pattern, subject):
+    """NATS subject matching for the single-token wildcard the outbox uses."""
+    want, have = pattern.split('.'), subject.split('.')
+    return len(want) == len(have) and all(w in ('*', h) for w, h in zip(want, have))
+
+
+def test_results_and_dead_letters_are_own_subjects_kept_by_the_outbox_not_the_work_queue():
+    identity = agent_identity('a', VAULT)
+    outbox = platform_endpoints(NAMESPACES)['agents_outbox_subjects']
+    for subject in (identity['results_subject'], identity['dead_letter_subject']):
+        assert subject.startswith(identity['subjects'][:-1])
+        assert [p for p in outbox if _matches(p, subject)]
+    assert not [p for p in outbox if _matches(p, identity['tasks_subject'])]
+    assert identity['tasks_subject'] == '%s.a.tasks' % identity['subject_prefix']
 
 
 @pytest.mark.parametrize('agent', [None, '', {'team': 'x'}])

@@ -135,6 +135,12 @@ CASES = {
     'agent image without tag': (
         _set(('ai_platform_agents', 0, 'image'), 'registry.example.internal:5000/agent-runtime'),
         "ai_platform_agents[0] (doc-fetcher).image: 'registry.example.internal:5000/agent-runtime' is not a pinned image"),
+    'agent delegates to an unknown agent': (
+        _set(('ai_platform_agents', 0, 'delegates'), ['doc-chunker', 'nobody']),
+        "ai_platform_agents[0] (doc-fetcher).delegates[1]: 'nobody' is not another defined agent"),
+    'agent delegates to itself': (
+        _set(('ai_platform_agents', 0, 'delegates'), ['doc-fetcher']),
+        "ai_platform_agents[0] (doc-fetcher).delegates[0]: 'doc-fetcher' is not another defined agent"),
     'cpu request above limit': (
         _set(('ai_platform_agents', 0, 'resources', 'requests', 'cpu'), '2'),
         "ai_platform_agents[0] (doc-fetcher).resources.requests.cpu: '2' is more than the limit '500m'"),
