@@ -80,6 +80,9 @@ def role_vars(tmp_path, address, init_file):
         'vault_key_threshold': 1,
         'vault_retry_budget': 5,
         'ai_platform_agents': [],
+        # The first bootstrap refuses to start without the operator's keys (here: none are needed).
+        'ai_platform_providers': [],
+        'ai_platform_secrets': [{'env': 'LITELLM_MASTER_KEY', 'path': 'ai-platform/litellm', 'key': 'master_key'}],
     }
 
 

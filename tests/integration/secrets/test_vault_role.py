@@ -21,12 +21,14 @@ PASSPHRASE = 'correct horse battery staple 7'
 AGENTS = ['doc-fetcher', 'code-reviewer']
 GENERATED = dict([('ai-platform/agents/%s' % name, ['litellm_key', 'nats_password']) for name in AGENTS]
                  + [('ai-platform/litellm', ['database_url', 'master_key', 'postgres_admin_password', 'postgres_password',
-                                             'salt_key']),
+                                             'salt_key', 'valkey_password']),
                     ('ai-platform/langfuse', ['clickhouse_password', 'encryption_key', 'nextauth_secret', 'postgres_password',
                                               'public_key', 'redis_password', 's3_password', 's3_user', 'salt', 'secret_key']),
                     ('ai-platform/open-webui', ['litellm_key', 'webui_secret_key']),
                     ('ai-platform/grafana', ['admin_password', 'admin_user']),
-                    ('ai-platform/nats/nack', ['password', 'user'])])
+                    ('ai-platform/nats/nack', ['password', 'user']),
+                    ('ai-platform/backup', ['passphrase']),
+                    ('ai-platform/backup/vault-snapshot', ['role_id', 'secret_id'])])
 # The operator's one cloud key in this test, and the settings the catalog reads.
 OPERATOR = {'OPENAI_API_KEY': 'sk-operator-' + 'x' * 24}
 PROVIDERS = [{'name': 'openai', 'kind': 'openai', 'api_key_env': 'OPENAI_API_KEY'},
@@ -112,7 +114,9 @@ def assert_no_secret_in(proc, stored, server):
     secrets = stored['keys_base64'] + [stored['root_token'], stored['admin_secret_id'], PASSPHRASE] + made
     # Plain fixed values (Grafana's and NACK's user names) are no secrets; the operator's key is one.
     secrets = [value for value in secrets if value not in ('admin', 'nack')] + list(OPERATOR.values())
-    assert len(secrets) == 3 + 3 + 23 + 1
+    # The unseal keys, root token, admin secret ID and passphrase; every generated value but the two
+    # user names; the operator's key.
+    assert len(secrets) == 3 + 3 + sum(len(keys) for keys in GENERATED.values()) - 2 + 1
     assert [value for value in secrets if value in output] == []
     assert len(output) > 20000  # really -vvv: module args, results and paths are all there
 
@@ -186,9 +190,9 @@ def test_third_run_changes_nothing_and_writes_nothing(role):
     role.server.audit.mark()
     proc = role.run()
     assert changed(proc) == 0
-    # The only write-type call is the AppRole login that gets the scoped token.
-    # (one login for the configuration, one for the generated secrets)
-    assert role.server.audit.writes() == [('update', 'auth/approle/login')] * 2
+    # The only write-type call is the AppRole login that gets the scoped token: one for the
+    # configuration, one for the generated secrets, one for the snapshot AppRole's check.
+    assert role.server.audit.writes() == [('update', 'auth/approle/login')] * 3
     assert all(secret['metadata']['version'] == 1 for secret in generated(role.server, role.stored()).values())
     assert_no_secret_in(proc, role.stored(), role.server)
 
