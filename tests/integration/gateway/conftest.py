@@ -75,7 +75,9 @@ def with_loopback_providers(model, fakes):
     the OpenAI, Anthropic and Gemini APIs), no retries, and a 1 s cooldown so tests do not wait."""
     model = copy.deepcopy(model)
     for provider in model['ai_platform_providers']:
-        provider['api_base'] = fakes[provider['name']].url + PROVIDER_PATHS[provider['name']]
+        # By name: validation refuses a loopback IP in a provider URL (a pod would reach itself).
+        url = fakes[provider['name']].url.replace('//127.0.0.1:', '//localhost:')
+        provider['api_base'] = url + PROVIDER_PATHS[provider['name']]
     model['ai_platform_router'].update(num_retries=0, cooldown_time=1)
     return model
 

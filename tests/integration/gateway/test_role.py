@@ -69,7 +69,7 @@ def test_offline_render_deployment_pinned_probed_restricted_and_checksummed(rend
     env = objects[('ExternalSecret', 'litellm-env')]['spec']['data']
     assert sorted(item['secretKey'] for item in env) == sorted([
         'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'SPARK_VLLM_API_KEY', 'LITELLM_MASTER_KEY',
-        'DATABASE_URL', 'LANGFUSE_PUBLIC_KEY', 'LANGFUSE_SECRET_KEY'])
+        'LITELLM_SALT_KEY', 'DATABASE_URL', 'LANGFUSE_PUBLIC_KEY', 'LANGFUSE_SECRET_KEY'])
     service = objects[('Service', 'litellm')]['spec']['ports'][0]
     assert (service['port'], objects[('Service', 'litellm')]['metadata']['namespace']) == (4000, 'ai-gateway')
     chart = objects[('HelmChart', 'litellm-postgres')]['spec']
@@ -78,12 +78,13 @@ def test_offline_render_deployment_pinned_probed_restricted_and_checksummed(rend
 
 
 @pytest.mark.offline
-def test_offline_render_network_policies_admit_only_agents_webui_monitoring(rendered):
+def test_offline_render_network_policies_admit_only_agents_webui_workflows_monitoring(rendered):
     _proc, objects = rendered
     ingress = objects[('NetworkPolicy', 'litellm-ingress')]['spec']['ingress']
     sources = sorted(peer['namespaceSelector']['matchLabels']['kubernetes.io/metadata.name']
                      for rule in ingress for peer in rule['from'])
-    assert sources == ['ai-agents', 'ai-observability', 'ai-webui']
+    # The document pipeline's summarise step runs in the workflows namespace.
+    assert sources == ['ai-agents', 'ai-observability', 'ai-webui', 'ai-workflows']
     egress = objects[('NetworkPolicy', 'litellm-egress')]['spec']['egress']
     cidrs = [peer['ipBlock']['cidr'] for rule in egress for peer in rule['to'] if 'ipBlock' in peer]
     assert '10.20.0.20/32' in cidrs and '0.0.0.0/0' in cidrs
