@@ -256,11 +256,6 @@ cmd_up() {
   log "ansible-playbook site.yml -i $INVENTORY (log: ${LAST_LOG#"$REPO"/})"
   (cd "$REPO" && ansible-playbook site.yml -i "$INVENTORY") 2>&1 | tee "$LAST_LOG" || rc=$?
   [[ $rc -eq 0 ]] || die "site.yml failed (exit $rc); log: $LAST_LOG"
-  # The agents' image: built FROM the lab's local image (no registry), imported on the k3s nodes.
-  log "ansible-playbook playbooks/agent_image.yml -i $INVENTORY"
-  (cd "$REPO" && ansible-playbook playbooks/agent_image.yml -i "$INVENTORY") >"$CACHE/logs/agent-image.log" 2>&1 \
-    || { tail -30 "$CACHE/logs/agent-image.log" >&2; die "playbooks/agent_image.yml failed"; }
-  recap "$CACHE/logs/agent-image.log"
   log "validating $RENDER_DIR (Kubernetes $AI_PLATFORM_K8S_MINOR, CRDs from $AI_PLATFORM_CRD_DIR)"
   validation=$(cd "$REPO" && python tests/tools/validate_manifests.py "$RENDER_DIR" \
     --crds "$AI_PLATFORM_CRD_DIR" --kubernetes "$AI_PLATFORM_K8S_MINOR" 2>&1) || rc=$?

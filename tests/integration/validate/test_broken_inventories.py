@@ -84,8 +84,10 @@ def nowhere_inventory(tmp, change=None):
     with open(hosts_file) as handle:
         hosts = yaml.safe_load(handle)
     for group in ('k3s_servers', 'dgx'):
-        for name, settings in _group(hosts, group)['hosts'].items():
-            settings['ansible_host'] = 'validate-test-no-such-host-%s' % name
+        # The lab names its hosts without settings (SSH finds them through its config): add one.
+        members = _group(hosts, group)['hosts']
+        for name in members:
+            members[name] = dict(members[name] or {}, ansible_host='validate-test-no-such-host-%s' % name)
     if change:
         change(hosts)
     with open(hosts_file, 'w') as handle:
@@ -108,9 +110,10 @@ def addresses(**by_host):
     """change() giving machines these ansible_host values."""
     def change(hosts):
         for group in ('k3s_servers', 'dgx'):
-            for name, settings in _group(hosts, group)['hosts'].items():
+            members = _group(hosts, group)['hosts']
+            for name in members:
                 if name in by_host:
-                    settings['ansible_host'] = by_host[name]
+                    members[name] = dict(members[name] or {}, ansible_host=by_host[name])
     return change
 
 
