@@ -61,6 +61,13 @@ def setter(*path_and_value):
     return change
 
 
+def without_env(env):
+    """change() dropping the ai_platform_secrets entry of env."""
+    def change(entries):
+        entries[:] = [entry for entry in entries if entry['env'] != env]
+    return change
+
+
 def deleter(*path):
     def change(target):
         for key in path[:-1]:
@@ -80,6 +87,12 @@ def nowhere_inventory(tmp, change=None):
     as unreachable instead of being converged. change(hosts) edits hosts.yml first."""
     inventory = os.path.join(tmp, 'inventory')
     shutil.copytree(LAB, inventory)
+    # The lab finds its controller-side files relative to the checkout; the copy keeps its own.
+    with open(os.path.join(REPO, 'tests', 'fixtures', 'artifacts', 'lab-vault-password')) as handle:
+        passphrase = handle.read().strip()
+    with open(os.path.join(inventory, 'group_vars', 'all', 'vault.yml'), 'w') as handle:
+        yaml.safe_dump({'vault_init_passphrase': passphrase,
+                        'vault_init_file': os.path.join(tmp, 'controller', 'vault-init.vault')}, handle)
     hosts_file = os.path.join(inventory, 'hosts.yml')
     with open(hosts_file) as handle:
         hosts = yaml.safe_load(handle)
@@ -539,7 +552,7 @@ RULE_CASES = {
         ["ai_platform_agents[4] (citation-checker).resources.requests.memory: '1Gi' is more than the limit '256Mi'"]),
     # Secrets the platform's own components read.
     'langfuse-key-without-secret': (
-        edit('ai_platform_secrets', deleter(6)),
+        edit('ai_platform_secrets', without_env('LANGFUSE_PUBLIC_KEY')),
         ["ai_platform_secrets: has no entry for 'LANGFUSE_PUBLIC_KEY'"]),
 }
 
