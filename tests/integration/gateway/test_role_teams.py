@@ -14,7 +14,9 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.platform_mod
 @pytest.mark.offline
 def test_offline_standin_role_team_step_sends_every_team_setting(standin, example_model):
     proc = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', '-e', 'litellm_api_url=%s' % standin.url,
-                        '-e', 'litellm_master_key=%s' % STANDIN_KEY, inventory=INVENTORY)
+                        '-e', 'litellm_master_key=%s' % STANDIN_KEY,
+                        # Teams only: Open WebUI's key would be read from Vault, which this test has not.
+                        '-e', 'litellm_open_webui_key=false', inventory=INVENTORY)
     assert proc.returncode == 0, proc.stdout[-3000:]
     stored = dict((team['team_id'], team) for team in standin.control('stats')['teams'])
     wanted = team_budgets(example_model)
