@@ -17,7 +17,22 @@ import testinfra
 import yaml
 
 SERVERS = ['nuc1', 'nuc2', 'nuc3']
-API_KEY = 'lab-only-spark-vllm-key'  # inventories/lab/group_vars/dgx.yml
+
+
+def _controller_held_spark_key():
+    """The vLLM API key the vault role generated on the controller (inventories/lab/group_vars/all/vault.yml):
+    ansible-vault encrypted with the lab's throw-away passphrase in the scenario's ephemeral directory."""
+    from ansible.parsing.vault import VaultLib, VaultSecret
+    project = os.environ['MOLECULE_PROJECT_DIRECTORY']
+    with open(os.path.join(project, 'tests', 'fixtures', 'artifacts', 'lab-vault-password'), 'rb') as handle:
+        passphrase = handle.read().strip()
+    path = os.path.join(os.environ['MOLECULE_EPHEMERAL_DIRECTORY'], 'vault', 'controller-secrets.vault')
+    with open(path, 'rb') as handle:
+        held = yaml.safe_load(VaultLib([('default', VaultSecret(passphrase))]).decrypt(handle.read()))
+    return held['SPARK_VLLM_API_KEY']
+
+
+API_KEY = _controller_held_spark_key()
 SERVED = 'qwen3-32b'  # the inventory's local deployment (models.yml)
 
 
