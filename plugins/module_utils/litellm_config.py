@@ -44,6 +44,12 @@ DEPLOYMENT_TIMEOUT_KEYS = ('timeout', 'stream_timeout')
 # the rpm check) on a one-deployment alias; the fallback answers instead.
 RETRY_POLICY = {'TimeoutErrorRetries': 0, 'RateLimitErrorRetries': 0}
 ALLOWED_FAILS_POLICY = {'TimeoutErrorAllowedFails': 0}
+# Only self-hosted deployments are ever cooled down; a cloud deployment gets cooldown_time 0. LiteLLM
+# 1.108.7 runs the failure callback of an alias's own "no deployments available" 429 (its only
+# deployment is cooled down) after the fallback call has written its deployment into the shared
+# request kwargs, so that 429 is counted against the fallback's deployment. Cooling those down turned
+# a Spark outage into 429s for `fast` too. Cloud deployments fail fast and an alias has several.
+COOLED_DOWN_KINDS = ('vllm',)
 
 
 def litellm_provider(provider, vllm_provider):
@@ -95,7 +101,10 @@ def _deployment_entry(alias, deployment, provider, vllm_provider):
     if deployment.get('max_budget') is not None:
         params['max_budget'] = _number(deployment['max_budget'])
         params['budget_duration'] = deployment['budget_duration']
-    return {'model_name': alias['name'], 'litellm_params': params, 'model_info': {'id': deployment['id']}}
+    model_info = {'id': deployment['id']}
+    if provider['kind'] not in COOLED_DOWN_KINDS:
+        model_info['cooldown_time'] = 0
+    return {'model_name': alias['name'], 'litellm_params': params, 'model_info': model_info}
 
 
 def has_limits(model):

@@ -382,6 +382,7 @@ def check_platform(model):
     _check_secrets(check, provider_entries)
     _check_groups(check, providers, aliases)
     _check_gateway_timeouts(check, aliases)
+    _check_fallback_cooldowns(check, providers, aliases)
     _check_gateway_shared_state(check)
     return check.errors
 
@@ -805,6 +806,28 @@ def _check_groups(check, providers, aliases):
     if vllm_aliases and not groups.get('dgx'):
         check.add("groups['dgx']", 'is empty but alias(es) %s use a vllm provider: add the inference host'
                   % ', '.join(vllm_aliases))
+
+
+def _check_fallback_cooldowns(check, providers, aliases):
+    """Only self-hosted (vllm) deployments are cooled down. When every deployment of an alias is cooled
+    down, LiteLLM 1.108.7 may count the alias's own 429 against the deployment its fallback picks: a
+    self-hosted deployment there would be cooled down by another alias's outage."""
+    def self_hosted(alias):
+        deployments = alias.get('deployments') if isinstance(alias.get('deployments'), list) else []
+        return [providers.get(d.get('provider')) == 'vllm' for d in deployments if isinstance(d, dict)]
+
+    by_name = dict((alias.get('name'), alias) for _path, alias in aliases if _is_str(alias.get('name')))
+    for path, alias in aliases:
+        kinds = self_hosted(alias)
+        if not kinds or not all(kinds) or not isinstance(alias.get('fallbacks'), list):
+            continue
+        for index, fallback in enumerate(alias['fallbacks']):
+            if _is_str(fallback) and fallback in by_name and any(self_hosted(by_name[fallback])):
+                check.add('%s.fallbacks[%d]' % (path, index),
+                          '%s has a self-hosted deployment, and so has every deployment of %s: when those '
+                          'are cooled down, LiteLLM 1.108.7 counts the failure against the fallback\'s '
+                          'deployment and cools it down too; fall back to an alias of cloud deployments'
+                          % (show(fallback), show(alias.get('name'))))
 
 
 def _check_gateway_timeouts(check, aliases):

@@ -55,6 +55,8 @@ def test_model_list_from_aliases(model):
     assert entries['fast-anthropic-claude-haiku']['litellm_params'] == {
         'model': 'anthropic/claude-haiku-4-5', 'api_key': 'os.environ/ANTHROPIC_API_KEY'}
     assert entries['reasoning-google-gemini-pro']['litellm_params']['model'] == 'gemini/gemini-2.5-pro'
+    # Only the self-hosted Spark is ever cooled down (see COOLED_DOWN_KINDS).
+    assert [i for i, e in entries.items() if e['model_info'].get('cooldown_time') != 0] == ['local-spark-qwen3-32b']
     assert entries['local-spark-qwen3-32b'] == {
         'model_name': 'local', 'model_info': {'id': 'local-spark-qwen3-32b'},
         'litellm_params': {'model': 'openai/qwen3-32b', 'api_base': 'http://10.20.0.20:8000/v1',

@@ -84,6 +84,10 @@ CASES = {
     'duplicate fallback': (
         _set(('ai_platform_model_aliases', 2, 'fallbacks'), ['fast', 'fast']),
         "ai_platform_model_aliases[2] (reasoning).fallbacks[1]: duplicate fallback 'fast'"),
+    'self-hosted alias falling back to a self-hosted deployment': (
+        _set(('ai_platform_model_aliases', 0, 'deployments'), [{'id': 'fast-spark', 'provider': 'spark', 'model': 'qwen3-8b'}]),
+        "ai_platform_model_aliases[0] (fast).fallbacks[0]: 'local' has a self-hosted deployment, and so has every "
+        "deployment of 'fast'"),
     'alias without deployments': (
         _set(('ai_platform_model_aliases', 0, 'deployments'), []),
         'ai_platform_model_aliases[0] (fast).deployments: is empty'),
