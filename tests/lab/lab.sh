@@ -50,6 +50,8 @@ export CONTAINERS_CONF=${CONTAINERS_CONF:-$REPO/tests/lab/containers.conf}
 export AI_PLATFORM_CRD_DIR=${AI_PLATFORM_CRD_DIR:-$(cd "$REPO/.." && pwd)/shared/crds}
 export AI_PLATFORM_K8S_MINOR=${AI_PLATFORM_K8S_MINOR:-1.33}
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+# Each run ends with its slowest tasks: where a no-op rerun still spends its time.
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks PROFILE_TASKS_TASK_OUTPUT_LIMIT=${PROFILE_TASKS_TASK_OUTPUT_LIMIT:-15}
 
 # name image network capabilities(comma-separated), one line per host of tests/lab/hosts.yml.
 read_hosts() {
