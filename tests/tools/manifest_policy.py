@@ -342,7 +342,7 @@ def apiserver_egress(objects, api_cidrs, port=6443, subnets=()):
                 network = ipaddress.ip_network(cidr, strict=False)
                 if cidr not in api_cidrs:
                     problems.append('%s: allows port %d to %s, not an API address (%s)'
-                                    % (name_of(policy), port, cidr, ', '.join(api_cidrs)))
+                                    % (name_of(policy), port, cidr, ', '.join(sorted(api_cidrs))))
                 elif network.prefixlen < network.max_prefixlen and cidr not in subnets:
                     problems.append('%s: allows port %d to %s, wider than one host' % (name_of(policy), port, cidr))
     return problems
