@@ -33,10 +33,17 @@ def agent_identity(agent, vault_settings):
     return _wrap(platform_names.agent_identity, agent, vault_settings)
 
 
+def apiserver_cidrs(servers, hostvars, vip, prefix=24):
+    """The API server's addresses as pods reach them, from the k3s servers' inventory addresses and the VIP."""
+    return _wrap(platform_names.apiserver_cidrs, vip,
+                 [(host, hostvars[host].get('ansible_host')) for host in servers], prefix)
+
+
 class FilterModule(object):
     def filters(self):
         return {
             'platform_endpoints': platform_endpoints,
             'platform_secret_paths': platform_secret_paths,
             'agent_identity': agent_identity,
+            'apiserver_cidrs': apiserver_cidrs,
         }

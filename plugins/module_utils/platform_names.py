@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one owner of every name two components must agree on.
 
-In-cluster addresses (derived from ai_platform_namespaces), Vault paths the collection generates
+In-cluster addresses (derived from ai_platform_namespaces), the API server's addresses as pods
+reach them (derived from the k3s servers and k3s_api_vip), Vault paths the collection generates
 (derived from ai_platform_vault.path_prefix) and each agent's NATS/JetStream identity. Roles read
 them through the filters of the same names; an agent runtime can import this file as it is.
 """
@@ -11,6 +12,8 @@ them through the filters of the same names; an agent runtime can import this fil
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import ipaddress
 
 # The NATS account agents and the JetStream controller (NACK) share; KEDA reads lag from it.
 NATS_ACCOUNT = 'AGENTS'
@@ -112,3 +115,34 @@ def agent_identity(agent, vault_settings):
         'inbox_prefix': '_INBOX.%s' % name,
         'secret_path': '%s/%s' % (platform_secret_paths(vault_settings)['agents'], name),
     }
+
+
+def _ip(value):
+    try:
+        return ipaddress.ip_address(u'%s' % value) if value else None
+    except ValueError:
+        return None
+
+
+def apiserver_cidrs(vip, servers, prefix=24):
+    """Where pods reach the Kubernetes API: k3s_api_vip and every server's address, each one host.
+
+    servers is [(host, its ansible_host or None)] in inventory order. A pod's connection to the
+    `kubernetes` Service is DNATed to a server's node address on 6443 before NetworkPolicy sees it,
+    and k3s advertises the address of the server's default-route interface, which the inventory's
+    ansible_host names (the k3s role refuses a server where the two differ). A server with no IP
+    address in the inventory (the lab's containers get theirs at start) is covered by the servers'
+    subnet instead: kube-vip's ARP mode needs k3s_api_vip on that subnet (k3s_api_vip_prefix).
+    """
+    address = _ip(vip)
+    if address is None:
+        raise ValueError('k3s_api_vip must be an IP address, got %r' % (vip,))
+    cidrs = ['%s/%d' % (address, address.max_prefixlen)]
+    for host, server in servers:
+        server_ip = _ip(server)
+        if server_ip is not None:
+            cidrs.append('%s/%d' % (server_ip, server_ip.max_prefixlen))
+        else:
+            cidrs.append(str(ipaddress.ip_network(u'%s/%d' % (address, int(prefix)), strict=False)))
+    # One entry per address, in inventory order: a byte-stable render.
+    return list(dict.fromkeys(cidrs))

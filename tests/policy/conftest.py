@@ -39,6 +39,8 @@ def rendered(tmp_path_factory):
                             inventory=os.path.join('inventories', inventory), env=TEST_SECRETS)
         return dest, catalog, proc
 
+    # The base folder once, before the threads: two first calls at once race to create it.
+    tmp_path_factory.getbasetemp()
     # Both inventories at once: the runs are independent and mostly wait on Ansible's forks.
     with concurrent.futures.ThreadPoolExecutor(len(INVENTORIES)) as pool:
         results = dict(zip(INVENTORIES, pool.map(render, INVENTORIES)))

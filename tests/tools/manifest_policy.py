@@ -9,6 +9,7 @@ violations, each a string naming the object and the rule; an empty list means co
 """
 
 import argparse
+import ipaddress
 import math
 import os
 import re
@@ -300,6 +301,53 @@ def agent_egress(objects, namespaces, api_allowed_agents=(), apiserver_port=6443
     return problems
 
 
+def covers_port(rule, port):
+    """Whether a NetworkPolicy rule lets TCP traffic to port through (no ports: every port)."""
+    entries = rule.get('ports') or []
+    if not entries:
+        return True
+    for entry in entries:
+        if entry.get('protocol', 'TCP') != 'TCP':
+            continue
+        if 'port' not in entry:
+            return True
+        # A named port matches a pod's container port only, never an address outside the pod network.
+        if isinstance(entry['port'], int) and entry['port'] <= port <= entry.get('endPort', entry['port']):
+            return True
+    return False
+
+
+def apiserver_egress(objects, api_cidrs, port=6443, subnets=()):
+    """Egress to the API port anywhere but the cluster's API addresses (api_cidrs).
+
+    Every rule that lets the API port through must name its destinations, each an ipBlock in
+    api_cidrs or a pod/namespace selector. An ipBlock wider than one host is reported even when
+    api_cidrs lists it, unless it is one of subnets (a documented stand-in for servers whose
+    addresses the inventory does not give).
+    """
+    problems = []
+    for policy in objects:
+        if policy.get('kind') != 'NetworkPolicy' or 'Egress' not in ((policy.get('spec') or {}).get('policyTypes') or []):
+            continue
+        for rule in (policy.get('spec') or {}).get('egress') or []:
+            if not covers_port(rule, port):
+                continue
+            peers = rule.get('to') or []
+            if not peers:
+                problems.append('%s: lets port %d through to every destination' % (name_of(policy), port))
+            for peer in peers:
+                cidr = (peer.get('ipBlock') or {}).get('cidr')
+                if cidr is None:
+                    continue
+                network = ipaddress.ip_network(cidr, strict=False)
+                if cidr not in api_cidrs:
+                    problems.append('%s: allows port %d to %s, not an API address (%s)'
+                                    % (name_of(policy), port, cidr, ', '.join(sorted(api_cidrs))))
+                elif network.prefixlen < network.max_prefixlen and cidr not in subnets:
+                    problems.append('%s: allows port %d to %s, wider than one host' % (name_of(policy), port, cidr))
+    return problems
+
+
 def _entropy(text):
     counts = {c: text.count(c) for c in set(text)}
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
@@ -383,6 +431,37 @@ def pinned(obj):
             if path and path[-1] in ('tag', 'image') and (text in ('', 'latest') or text.endswith(':latest')):
                 problems.append('%s: values %s is %r' % (name_of(obj), '.'.join(path), text))
     return problems
+
+
+_DIGEST_REF = re.compile(r'^[^\s@]+@sha256:[0-9a-f]{64}$')
+
+
+def image_pin(ref):
+    """'digest' for <image>@sha256:<64 hex> (a tag before it is allowed), 'tag' for <repo>:<tag>
+    with a tag other than latest, None for anything else (no tag, latest, a malformed digest)."""
+    if not isinstance(ref, str):
+        return None
+    if '@' in ref:
+        return 'digest' if _DIGEST_REF.match(ref) else None
+    return 'tag' if _image_pinned(ref) and not any(c.isspace() for c in ref) else None
+
+
+def image_refs(obj):
+    """(where, image reference) for each container of an object and each image a HelmChart's values set
+    as {repository, tag} (charts that keep their own default images show none: they are not visible offline)."""
+    refs = [('%s: container %s' % (label, container.get('name', '?')), container.get('image'))
+            for label, pod in pod_specs(obj) for _group, container in containers_of(pod)]
+    if obj.get('kind') == 'HelmChart':
+        values = yaml.safe_load((obj.get('spec') or {}).get('valuesContent') or '') or {}
+        stack = [((), values)]
+        while stack:
+            path, node = stack.pop()
+            if isinstance(node, dict):
+                if path and path[-1] == 'image' and 'repository' in node:
+                    refs.append(('%s: values %s' % (name_of(obj), '.'.join(path)),
+                                 '%s:%s' % (node['repository'], node.get('tag', ''))))
+                stack.extend((path + (str(k),), v) for k, v in node.items())
+    return refs
 
 
 def chart_values(obj, expectations):

@@ -1,10 +1,11 @@
-"""The naming filters: endpoints, generated secret paths and an agent's identity, each defined once."""
+"""The naming filters: endpoints, API addresses, generated secret paths and an agent's identity, each defined once."""
 
 import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.baremetal.ai_platform.plugins.filter.platform_names import (
     agent_identity,
+    apiserver_cidrs,
     platform_endpoints,
     platform_secret_paths,
 )
@@ -107,3 +108,36 @@ def test_results_and_dead_letters_are_own_subjects_kept_by_the_outbox_not_the_wo
 def test_agent_identity_refuses_an_agent_without_a_name(agent):
     with pytest.raises(AnsibleFilterError, match='agent_identity: agent name must be a non-empty string'):
         agent_identity(agent, VAULT)
+
+
+# hostvars as Ansible gives them: every inventory host, servers or not.
+HOSTVARS = {'nuc1': {'ansible_host': '10.20.0.11'}, 'nuc2': {'ansible_host': '10.20.0.12'},
+            'nuc3': {'ansible_host': '10.20.0.13'}, 'spark': {'ansible_host': '10.20.0.20'}}
+
+
+def test_api_cidrs_are_the_vip_and_each_server_as_one_host():
+    assert apiserver_cidrs(['nuc1', 'nuc2', 'nuc3'], HOSTVARS, '10.20.0.10') == \
+        ['10.20.0.10/32', '10.20.0.11/32', '10.20.0.12/32', '10.20.0.13/32']
+
+
+def test_api_cidrs_name_no_other_host_and_no_address_twice():
+    hostvars = dict(HOSTVARS, nuc2={'ansible_host': '10.20.0.11'})
+    assert apiserver_cidrs(['nuc1', 'nuc2'], hostvars, '10.20.0.10') == ['10.20.0.10/32', '10.20.0.11/32']
+
+
+@pytest.mark.parametrize('address', [None, 'nuc1.site.example'])
+def test_api_cidrs_cover_a_server_without_an_ip_address_by_the_servers_subnet(address):
+    hostvars = dict(HOSTVARS, nuc1={} if address is None else {'ansible_host': address})
+    assert apiserver_cidrs(['nuc1', 'nuc2'], hostvars, '10.20.0.10', 26) == \
+        ['10.20.0.10/32', '10.20.0.0/26', '10.20.0.12/32']
+
+
+def test_api_cidrs_of_ipv6_addresses_are_single_hosts_too():
+    hostvars = {'nuc1': {'ansible_host': 'fd00::11'}}
+    assert apiserver_cidrs(['nuc1'], hostvars, 'fd00::10') == ['fd00::10/128', 'fd00::11/128']
+
+
+@pytest.mark.parametrize('vip', [None, '', 'api.site.example'])
+def test_api_cidrs_need_the_vip_as_an_address(vip):
+    with pytest.raises(AnsibleFilterError, match='apiserver_cidrs: k3s_api_vip must be an IP address'):
+        apiserver_cidrs(['nuc1'], HOSTVARS, vip)

@@ -113,3 +113,16 @@ def test_k3s_refuses_a_vip_that_is_a_node_address(inventory):
     msg = refusal(inventory, 'k3s', ['preflight.yml'], k3s_api_vip='127.0.0.1', k3s_vip_interface='lo',
                   ansible_host='127.0.0.1')
     assert 'k3s: k3s_api_vip 127.0.0.1 is the address of a node' in msg
+
+
+def test_k3s_refuses_a_server_advertising_another_address_than_its_ansible_host(inventory):
+    """The API egress policies allow ansible_host: a node-ip elsewhere would cut pods off the API."""
+    msg = refusal(inventory, 'k3s', ['preflight.yml'], k3s_api_vip='192.0.2.10', k3s_vip_interface='eth0',
+                  ansible_host='198.51.100.7', k3s_server_extra_config={'node-ip': '198.51.100.8'})
+    assert 'k3s: server localhost has ansible_host 198.51.100.7 but k3s advertises 198.51.100.8' in msg
+
+
+def test_k3s_accepts_a_server_whose_node_ip_is_its_ansible_host(inventory):
+    msg = refusal(inventory, 'k3s', ['preflight.yml'], k3s_api_vip='192.0.2.10', k3s_vip_interface='eth0',
+                  ansible_host='198.51.100.7', k3s_server_extra_config={'node-ip': '198.51.100.7'})
+    assert 'k3s: no sha256 for k3s' in msg

@@ -1,0 +1,97 @@
+"""Every image the platform renders is pinned: by an explicit tag other than latest, or by digest.
+
+The count of each kind is printed (pytest -s) so a site that pins by digest can see how far it got;
+images a chart keeps as its own defaults are not visible offline and are pinned by the chart version.
+"""
+
+import json
+
+import pytest
+
+import manifest_policy as policy
+from helpers import run_playbook
+from manifest_policy import TEST_SECRETS
+
+DIGEST = 'sha256:' + '5e' * 32
+# The digest variables the roles offer, and the start of the reference each one pins.
+DIGEST_VARS = {
+    'backup_rclone_image_digest': 'docker.io/rclone/rclone:',
+    'backup_vault_image_digest': 'docker.io/hashicorp/vault:',
+    'backup_postgres_image_digest': 'docker.io/bitnamilegacy/postgresql:',
+    'vault_image_digest': 'hashicorp/vault:',
+}
+_PLAYBOOK = """---
+- name: Render the roles that take image digests
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  roles:
+    - role: baremetal.ai_platform.vault
+    - role: baremetal.ai_platform.backup
+"""
+
+
+def _count(objects):
+    counts, problems = {'digest': 0, 'tag': 0}, []
+    for obj in objects:
+        for where, ref in policy.image_refs(obj):
+            kind = policy.image_pin(ref)
+            if kind is None:
+                problems.append('%s: %r is neither repo:tag (not latest) nor pinned by sha256 digest' % (where, ref))
+            else:
+                counts[kind] += 1
+    return counts, problems
+
+
+def test_every_image_is_pinned_by_tag_or_digest(site):
+    counts, problems = _count(site['objects'])
+    print('images pinned by digest: %(digest)d, by tag: %(tag)d' % counts)
+    assert problems == []
+    # The example pins by tag; a reference that stops being recognised would make this count drop.
+    assert counts['tag'] + counts['digest'] >= 10
+
+
+@pytest.mark.parametrize('ref, kind', [
+    ('docker.io/rclone/rclone:1.71.2', 'tag'),
+    ('localhost:5000/a/b:1.0', 'tag'),
+    ('docker.io/rclone/rclone:1.71.2@' + DIGEST, 'digest'),
+    ('docker.io/rclone/rclone@' + DIGEST, 'digest'),
+    ('docker.io/rclone/rclone', None),
+    ('localhost:5000/a/b', None),
+    ('docker.io/rclone/rclone:latest', None),
+    ('docker.io/rclone/rclone@sha256:abc', None),
+    ('docker.io/rclone/rclone:1@' + DIGEST.upper(), None),
+    ('', None),
+])
+@pytest.mark.offline
+def test_image_pin_kinds_offline(ref, kind):
+    assert policy.image_pin(ref) == kind
+
+
+@pytest.mark.offline
+def test_chart_values_images_are_counted_offline():
+    chart = {'apiVersion': 'helm.cattle.io/v1', 'kind': 'HelmChart', 'metadata': {'name': 'v', 'namespace': 'kube-system'},
+             'spec': {'chart': 'vault', 'valuesContent': 'server:\n  image: {repository: hashicorp/vault, tag: latest}\n'}}
+    assert _count([chart]) == ({'digest': 0, 'tag': 0},
+                               ["HelmChart kube-system/v: values server.image: 'hashicorp/vault:latest' is neither "
+                                'repo:tag (not latest) nor pinned by sha256 digest'])
+
+
+def test_a_digest_variable_pins_its_image(tmp_path):
+    playbook = tmp_path / 'render.yml'
+    playbook.write_text(_PLAYBOOK)
+    proc = run_playbook(str(playbook), '-e', 'ai_platform_render_dir=%s' % (tmp_path / 'build'),
+                        '-e', 'ai_platform_apply=false',
+                        '-e', 'vault_secrets_catalog_file=%s' % (tmp_path / 'catalog.yml'),
+                        '-e', json.dumps(dict.fromkeys(DIGEST_VARS, DIGEST)),
+                        inventory='inventories/example', env=TEST_SECRETS)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    refs = [ref for obj in policy.load_objects([str(tmp_path / 'build')]) for _where, ref in policy.image_refs(obj)]
+    print('references rendered with every digest variable set: %s' % sorted(set(refs)))
+    for prefix in DIGEST_VARS.values():
+        mine = [ref for ref in refs if ref.startswith(prefix)]
+        assert mine, 'no image %s... rendered' % prefix
+        for ref in mine:
+            tag, _at, digest = ref[len(prefix):].partition('@')
+            # The tag stays for a reader; the runtime pulls the digest.
+            assert tag and digest == DIGEST and policy.image_pin(ref) == 'digest', ref
