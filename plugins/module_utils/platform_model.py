@@ -816,7 +816,11 @@ def _check_alerting(check):
         return
     for key in sorted(set(alerting) - {'receivers'}):
         check.add('ai_platform_alerting.%s' % key, 'is not a setting (known: receivers)')
-    entries = check.entries('ai_platform_alerting.receivers')
+    entries = []
+    for index, receiver in enumerate(check.typed('ai_platform_alerting.receivers', alerting.get('receivers'), list) or []):
+        path = _entry_path('ai_platform_alerting.receivers', index, receiver)
+        if check.typed(path, receiver, dict) is not None:
+            entries.append((path, receiver))
     for path, receiver in entries:
         check.label(path + '.name', receiver.get('name'), 'receiver name')
         if receiver.get('name') in RESERVED_RECEIVERS:
