@@ -40,7 +40,7 @@ def team_budget_alerts(teams, window, factor, spend_metric):
             'alert': 'TeamBudgetBurnRate',
             'expr': 'sum(increase(%s{team_alias="%s"}[%s])) > %.6f' % (spend_metric, name, window, allowed),
             'for': '5m',
-            'labels': {'severity': 'warning', 'team': name},
+            'labels': {'severity': 'warning', 'area': 'budget', 'team': name},
             'annotations': {
                 'summary': 'Team %s is on course to exhaust its budget early' % name,
                 'description': 'Team %s spent more than %.4f USD in the last %s; at that rate its %s USD per %s runs out'

@@ -37,7 +37,8 @@ KNOWN_VARIABLES = ('ai_platform_site', 'ai_platform_domain', 'ai_platform_apply'
                    'ai_platform_render_dir', 'ai_platform_kubernetes_minor', 'ai_platform_namespaces',
                    'ai_platform_spark_address', 'ai_platform_providers', 'ai_platform_model_aliases',
                    'ai_platform_router', 'ai_platform_teams', 'ai_platform_agents', 'ai_platform_vault',
-                   'ai_platform_secrets', 'ai_platform_backup', 'ai_platform_litellm_url')
+                   'ai_platform_secrets', 'ai_platform_backup', 'ai_platform_litellm_url',
+                   'ai_platform_alerting')
 _PREFIX = 'ai_platform_'
 # Namespaces the cluster or a shipped component already owns: a platform namespace there would get
 # the restricted Pod Security label and a default-deny policy on top of what runs in it.
@@ -119,6 +120,15 @@ _QUANTITY_FACTOR = {
     'Pi': 2 ** 50, 'Ei': 2 ** 60,
 }
 _INTERFACE = re.compile(r'^[^\s/:]{1,15}$')
+# Alert groups the platform's rules carry as their `area` label (observability and backup roles),
+# the severities they use, and the receiver kinds Alertmanager gets from ai_platform_alerting.
+ALERT_AREAS = ('budget', 'gateway', 'spark', 'backup')
+ALERT_SEVERITIES = ('critical', 'warning')
+RECEIVER_KINDS = ('webhook', 'email')
+# Alertmanager's own receiver for alerts nobody is meant to see (the chart's default route).
+RESERVED_RECEIVERS = ('null',)
+_HOST_PORT = re.compile(r'^([A-Za-z0-9.-]+):([0-9]{1,5})$')
+_EMAIL = re.compile(r'^[^@\s]+@[A-Za-z0-9.-]+$')
 _MINOR = re.compile(r'^1\.[0-9]+$')
 _URL = re.compile(r'^https?://[^\s/]+(/\S*)?$')
 
@@ -380,6 +390,7 @@ def check_platform(model):
     teams = _check_teams(check, aliases)
     _check_agents(check, aliases, teams)
     _check_secrets(check, provider_entries)
+    _check_alerting(check)
     _check_groups(check, providers, aliases)
     _check_gateway_timeouts(check, aliases)
     _check_fallback_cooldowns(check, providers, aliases)
@@ -787,6 +798,79 @@ def _check_secrets(check, provider_entries):
         if _is_str(env) and env not in envs:
             check.add(path + '.api_key_env', '%s has no entry in ai_platform_secrets (add one with env: %s, '
                                              'path and key)' % (show(env), env))
+
+
+def alert_secret_envs(alerting):
+    """The ai_platform_secrets envs the alert receivers read (webhook URLs, SMTP passwords), in order."""
+    envs = []
+    for receiver in (alerting or {}).get('receivers') or []:
+        for kind, key in (('webhook', 'url_env'), ('email', 'password_env')):
+            env = (receiver.get(kind) or {}).get(key) if isinstance(receiver, dict) else None
+            if _is_str(env) and env not in envs:
+                envs.append(env)
+    return envs
+
+
+def _check_alerting(check):
+    alerting = check.typed('ai_platform_alerting', check.model.get('ai_platform_alerting'), dict, required=False)
+    if not alerting:
+        return
+    for key in sorted(set(alerting) - {'receivers'}):
+        check.add('ai_platform_alerting.%s' % key, 'is not a setting (known: receivers)')
+    entries = []
+    for index, receiver in enumerate(check.typed('ai_platform_alerting.receivers', alerting.get('receivers'), list) or []):
+        path = _entry_path('ai_platform_alerting.receivers', index, receiver)
+        if check.typed(path, receiver, dict) is not None:
+            entries.append((path, receiver))
+    for path, receiver in entries:
+        check.label(path + '.name', receiver.get('name'), 'receiver name')
+        if receiver.get('name') in RESERVED_RECEIVERS:
+            check.add(path + '.name', "%s is Alertmanager's receiver for alerts sent nowhere" % show(receiver.get('name')))
+        for field, known in (('areas', ALERT_AREAS), ('severities', ALERT_SEVERITIES)):
+            for item_path, item in check.string_list(path + '.' + field, receiver.get(field), required=False):
+                if item not in known:
+                    check.add(item_path, '%s is not one of %s' % (show(item), ', '.join(known)))
+        kinds = [kind for kind in RECEIVER_KINDS if kind in receiver]
+        if not kinds:
+            check.add(path, 'has neither webhook nor email: a receiver needs at least one')
+        for key in sorted(set(receiver) - {'name', 'areas', 'severities'} - set(RECEIVER_KINDS)):
+            check.add('%s.%s' % (path, key), 'is not a receiver setting (known: name, areas, severities, %s)'
+                      % ', '.join(RECEIVER_KINDS))
+        webhook = check.typed(path + '.webhook', receiver.get('webhook'), dict, required=False)
+        if webhook is not None:
+            check.matches(path + '.webhook.url_env', webhook.get('url_env'), _ENV_NAME.match,
+                          'is not an environment variable name')
+            check.parsed(path + '.webhook.port', webhook.get('port'), parse_int, required=False, maximum=65535)
+        email = check.typed(path + '.email', receiver.get('email'), dict, required=False)
+        if email is not None:
+            _check_email(check, path + '.email', email)
+    check.unique([(p + '.name', e.get('name')) for p, e in entries], 'receiver name')
+    secrets = check.model.get('ai_platform_secrets')
+    envs = set(entry.get('env') for entry in secrets if isinstance(entry, dict)) if isinstance(secrets, list) else set()
+    for path, receiver in entries:
+        for kind, key in (('webhook', 'url_env'), ('email', 'password_env')):
+            env = (receiver.get(kind) or {}).get(key) if isinstance(receiver.get(kind), dict) else None
+            if _is_str(env) and env not in envs:
+                check.add('%s.%s.%s' % (path, kind, key), '%s has no entry in ai_platform_secrets (add one with '
+                                                          'env: %s, path and key)' % (show(env), env))
+
+
+def _check_email(check, path, email):
+    for item_path, item in check.string_list(path + '.to', email.get('to')):
+        if not _EMAIL.match(item):
+            check.add(item_path, '%s is not an e-mail address' % show(item))
+    check.matches(path + '.from', email.get('from'), _EMAIL.match, 'is not an e-mail address')
+    smarthost = check.matches(path + '.smarthost', email.get('smarthost'), _HOST_PORT.match,
+                              'is not host:port (the SMTP server and its port, e.g. smtp.example.org:587)')
+    if smarthost and _HOST_PORT.match(smarthost) and not 0 < int(_HOST_PORT.match(smarthost).group(2)) <= 65535:
+        check.add(path + '.smarthost', '%s has a port that is not a number from 1 to 65535' % show(smarthost))
+    username = check.typed(path + '.username', email.get('username'), str, required=False)
+    password = email.get('password_env')
+    if password is not None:
+        check.matches(path + '.password_env', password, _ENV_NAME.match, 'is not an environment variable name')
+    if (username is None) != (password is None):
+        check.add(path, 'sets %s without %s: SMTP login needs both or neither'
+                  % (('username', 'password_env') if password is None else ('password_env', 'username')))
 
 
 def _check_groups(check, providers, aliases):

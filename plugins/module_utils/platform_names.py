@@ -70,6 +70,7 @@ def platform_secret_paths(vault_settings):
         'agents': '%s/agents' % prefix,
         'backup': '%s/backup' % prefix,
         'backup_vault_snapshot': '%s/backup/vault-snapshot' % prefix,
+        'grafana': '%s/grafana' % prefix,
         'litellm': '%s/litellm' % prefix,
         'langfuse': '%s/langfuse' % prefix,
         'nats_controller': '%s/nats/nack' % prefix,

@@ -6,7 +6,8 @@ Reads the rendered objects (one folder per component, in apply order) and the va
 catalog (vault_secrets_catalog_file: path, owner, keys of every secret) and reports every dangling
 wire, one line each:
 
-  secret-key   a secretKeyRef / envFrom / chart value names a Secret key no ExternalSecret produces
+  secret-key   a secretKeyRef / envFrom / chart value names a Secret key no ExternalSecret produces, or
+               reads a file of a Secret the chart does not mount
   remote-ref   an ExternalSecret reads a Vault path/property the bootstrap neither writes nor lists
   service      an in-cluster URL or host:port resolves to no Service and port in the render
   flow         a client -> server flow is not allowed by the NetworkPolicies at both ends, or an
@@ -46,7 +47,10 @@ CHARTS = {
                        'pods': {'app.kubernetes.io/name': 'argo-workflows-server'}},
     'keda': {'crds': ['keda.sh', 'eventing.keda.sh'], 'pods': {'app': 'keda-operator'}},
     'kube-prometheus-stack': {'crds': ['monitoring.coreos.com'],
-                              'pods': {'app.kubernetes.io/name': 'prometheus'}},
+                              'pods': {'app.kubernetes.io/name': 'prometheus'},
+                              # alertmanagerSpec.secrets: each Secret mounted as files under this folder.
+                              'secret_mounts': {('alertmanager', 'alertmanagerSpec', 'secrets'):
+                                                '/etc/alertmanager/secrets/'}},
 }
 # KEDA's operator is the client of a ScaledObject's trigger addresses.
 KEDA_OPERATOR = ('keda', {'app': 'keda-operator', 'app.kubernetes.io/name': 'keda-operator'})
@@ -199,7 +203,38 @@ def _secret_refs(pod):
                     refs.append((source['secretRef']['name'], None, 'envFrom'))
         return refs
     _chart_secret_refs(pod.body, (), refs)
+    for list_path, folder in (CHARTS.get(pod.chart, {}).get('secret_mounts') or {}).items():
+        _mounted_secret_refs(pod.body, list_path, folder, refs)
     return refs
+
+
+def _mounted_files(values, folder):
+    """(values path, Secret name, key) of every file path under folder that chart values name."""
+    for path, text in _strings(values):
+        if text.startswith(folder):
+            name, _sep, key = text[len(folder):].partition('/')
+            yield '.'.join(path), name, key
+
+
+def _mounted_secret_refs(values, list_path, folder, refs):
+    """Secrets a chart mounts as files (listed at list_path), and the files of them its values read."""
+    mounted = _dig(values, list_path) or []
+    refs.extend((name, None, 'values %s' % '.'.join(list_path)) for name in mounted)
+    refs.extend((name, key, 'values %s' % where) for where, name, key in _mounted_files(values, folder)
+                if name in mounted)
+
+
+def check_secret_mounts(render):
+    """A file path under a chart's secret folder whose Secret the chart is not told to mount."""
+    findings = []
+    for pod in render.pods:
+        for list_path, folder in (CHARTS.get(pod.chart, {}).get('secret_mounts') or {}).items():
+            mounted = _dig(pod.body, list_path) or []
+            for where, name, _key in _mounted_files(pod.body, folder):
+                if name not in mounted:
+                    findings.append('secret-key: %s (values %s) reads a file of Secret %s/%s, which %s does not mount'
+                                    % (pod.origin, where, pod.namespace, name, '.'.join(list_path)))
+    return findings
 
 
 def _chart_secret_refs(node, path, refs):
@@ -474,7 +509,7 @@ def check(render_dir, catalog, order, external=()):
     EXTERNAL_HOSTS.update(external)
     render = Render(load(render_dir, order))
     found_flows, service_findings = flows(render, catalog)
-    return (check_secret_keys(render) + check_remote_refs(render, catalog) + service_findings
+    return (check_secret_keys(render) + check_secret_mounts(render) + check_remote_refs(render, catalog) + service_findings
             + check_flows(render, found_flows) + check_agent_egress(render, found_flows) + check_crds(render))
 
 

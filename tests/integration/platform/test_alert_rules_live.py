@@ -52,7 +52,7 @@ def test_budget_burn_rate_fires_only_for_the_team_spending_too_fast(tmp_path, re
         'alert_rule_test': [
             {'eval_time': '30m', 'alertname': 'TeamBudgetBurnRate', 'exp_alerts': []},
             {'eval_time': '120m', 'alertname': 'TeamBudgetBurnRate', 'exp_alerts': [{
-                'exp_labels': {'severity': 'warning', 'team': 'research'},
+                'exp_labels': {'severity': 'warning', 'area': 'budget', 'team': 'research'},
                 'exp_annotations': _annotations(rules, 'TeamBudgetBurnRate', 'research')}]},
         ],
     }]
@@ -78,14 +78,14 @@ def test_gateway_errors_fallbacks_and_spark_down_fire(tmp_path, rendered_platfor
         ],
         'alert_rule_test': [
             {'eval_time': '40m', 'alertname': 'GatewayErrorRate', 'exp_alerts': [{
-                'exp_labels': {'severity': 'critical'},
+                'exp_labels': {'severity': 'critical', 'area': 'gateway'},
                 'exp_annotations': _annotations(rules, 'GatewayErrorRate')}]},
             {'eval_time': '40m', 'alertname': 'GatewayFallbackRate', 'exp_alerts': [{
-                'exp_labels': {'severity': 'warning'},
+                'exp_labels': {'severity': 'warning', 'area': 'gateway'},
                 'exp_annotations': _annotations(rules, 'GatewayFallbackRate')}]},
             {'eval_time': '5m', 'alertname': 'SparkDown', 'exp_alerts': []},
             {'eval_time': '20m', 'alertname': 'SparkDown', 'exp_alerts': [{
-                'exp_labels': {'severity': 'critical', 'namespace': namespace, 'service': 'spark-vllm',
+                'exp_labels': {'severity': 'critical', 'area': 'spark', 'namespace': namespace, 'service': 'spark-vllm',
                                'job': 'spark-vllm'},
                 'exp_annotations': _annotations(rules, 'SparkDown')}]},
         ],

@@ -27,8 +27,9 @@ def _run(tmp_path, openbao):
     playbook.write_text(PLAYBOOK)
     vault = {'address': address, 'kv_mount': 'secret', 'path_prefix': 'ai-platform',
              'secret_store': 'vault', 'refresh_interval': '1h'}
-    # The providers' keys are the operator's; here stand-ins, seeded once.
-    operator = {'OPENAI_API_KEY': 'sk-o', 'ANTHROPIC_API_KEY': 'sk-a', 'GEMINI_API_KEY': 'g'}
+    # The providers' keys and the alert receivers' secrets are the operator's; here stand-ins, seeded once.
+    operator = {'OPENAI_API_KEY': 'sk-o', 'ANTHROPIC_API_KEY': 'sk-a', 'GEMINI_API_KEY': 'g',
+                'ALERT_ONCALL_WEBHOOK_URL': 'https://chat.example.internal/hooks/t0k3n', 'ALERT_SMTP_PASSWORD': 'smtp'}
     return run_playbook(str(playbook), '-e', json.dumps({'ai_platform_vault': vault, 'vault_operator_secrets': operator}),
                         '-vvv',
                         inventory='inventories/example', env={'VAULT_TOKEN': token}, json_output=False)

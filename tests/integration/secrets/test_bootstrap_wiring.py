@@ -20,7 +20,9 @@ from helpers import REPO, run_playbook
 
 PASSPHRASE = 'bootstrap wiring passphrase 9'
 OPERATOR = {'OPENAI_API_KEY': 'sk-op-openai-' + 'a' * 20, 'ANTHROPIC_API_KEY': 'sk-ant-op-' + 'b' * 20,
-            'GEMINI_API_KEY': 'op-gemini-' + 'c' * 20}
+            'GEMINI_API_KEY': 'op-gemini-' + 'c' * 20,
+            'ALERT_ONCALL_WEBHOOK_URL': 'https://chat.example.internal/hooks/' + 'e' * 20,
+            'ALERT_SMTP_PASSWORD': 'op-smtp-' + 'f' * 20}
 K3S_TOKEN = 'k3s-join-token-' + 'd' * 40
 EXAMPLE = os.path.join('inventories', 'example')
 ROLE_PLAYBOOK = os.path.join(REPO, 'tests', 'integration', 'secrets', 'playbooks', 'vault_role.yml')
@@ -85,7 +87,8 @@ def _versions(client, paths):
 def test_first_bootstrap_without_the_operators_keys_changes_nothing(site):
     proc = site.run(ROLE_PLAYBOOK, rc=2, vault_operator_secrets={'OPENAI_API_KEY': OPERATOR['OPENAI_API_KEY']})
     text = ' '.join(proc.stdout.split())
-    assert 'these operator-provided secrets are missing: ANTHROPIC_API_KEY, GEMINI_API_KEY' in text
+    assert ('these operator-provided secrets are missing: ANTHROPIC_API_KEY, GEMINI_API_KEY, ALERT_ONCALL_WEBHOOK_URL,'
+            ' ALERT_SMTP_PASSWORD') in text
     assert 'set vault_operator_secrets.<ENV> in an ansible-vault encrypted vars file' in text
     assert hvac.Client(url=site.server.url).sys.read_seal_status()['initialized'] is False
     assert not os.path.exists(os.path.join(str(site.path), 'keys'))
@@ -120,6 +123,9 @@ def test_every_external_secret_of_the_render_reads_a_value_the_bootstrap_wrote(s
     assert _read(client, 'ai-platform/open-webui')['data']['litellm_key'].startswith('sk-')
     # Operator keys as given; controller-held ones equal to the controller's encrypted copies.
     assert _read(client, 'ai-platform/providers/openai')['data'] == {'api_key': OPERATOR['OPENAI_API_KEY']}
+    # The alert receivers' secrets too: Alertmanager's ExternalSecret is among the refs above.
+    assert _read(client, 'ai-platform/alerting/oncall')['data'] == {'url': OPERATOR['ALERT_ONCALL_WEBHOOK_URL']}
+    assert 'alertmanager-receivers' in set(name for name, _path, _prop in refs)
     assert _read(client, 'ai-platform/providers/spark')['data'] == {'api_key': site.controller()['SPARK_VLLM_API_KEY']}
     assert _read(client, 'ai-platform/k3s')['data'] == {'token': K3S_TOKEN}
 

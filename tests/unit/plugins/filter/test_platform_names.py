@@ -39,6 +39,7 @@ def test_secret_paths_hang_under_the_prefix_without_doubled_slashes():
         'agents': 'ai-platform/agents',
         'backup': 'ai-platform/backup',
         'backup_vault_snapshot': 'ai-platform/backup/vault-snapshot',
+        'grafana': 'ai-platform/grafana',
         'litellm': 'ai-platform/litellm',
         'langfuse': 'ai-platform/langfuse',
         'nats_controller': 'ai-platform/nats/nack',

@@ -15,7 +15,7 @@ def test_threshold_is_the_budget_share_of_the_window_times_the_factor():
         'alert': 'TeamBudgetBurnRate',
         'expr': 'sum(increase(litellm_spend_metric_total{team_alias="research"}[1h])) > 10.000000',
         'for': '5m',
-        'labels': {'severity': 'warning', 'team': 'research'},
+        'labels': {'severity': 'warning', 'area': 'budget', 'team': 'research'},
         'annotations': {
             'summary': 'Team research is on course to exhaust its budget early',
             'description': 'Team research spent more than 10.0000 USD in the last 1h; at that rate its 240 USD per 1d'
