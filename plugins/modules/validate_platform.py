@@ -73,6 +73,9 @@ options:
   backup:
     description: Value of C(ai_platform_backup).
     type: dict
+  gitops:
+    description: Value of C(ai_platform_gitops); required when O(apply=false).
+    type: dict
   secrets:
     description: Value of C(ai_platform_secrets).
     type: list
@@ -221,6 +224,7 @@ _VARIABLES = {
     'agents': 'ai_platform_agents',
     'vault': 'ai_platform_vault',
     'backup': 'ai_platform_backup',
+    'gitops': 'ai_platform_gitops',
     'secrets': 'ai_platform_secrets',
     'k3s_api_vip': 'k3s_api_vip',
     'k3s_vip_interface': 'k3s_vip_interface',
@@ -251,6 +255,7 @@ def main():
             agents=list_of_dicts,
             vault=dict(type='dict'),
             backup=dict(type='dict'),
+            gitops=dict(type='dict'),
             # Environment variable -> Vault path and key: names where secrets are, holds none.
             secrets=dict(type='list', elements='dict', no_log=False),
             k3s_api_vip=dict(type='str'),
