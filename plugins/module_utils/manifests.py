@@ -101,6 +101,13 @@ def object_problems(obj):
     return problems
 
 
+def object_summary(obj):
+    """What other folders may depend on in an object: API version, kind, namespace and name."""
+    meta = obj.get('metadata') or {}
+    return {'apiVersion': obj.get('apiVersion'), 'kind': obj.get('kind'),
+            'metadata': dict((key, meta[key]) for key in ('name', 'namespace') if meta.get(key))}
+
+
 def render_files(objects):
     """Map file name -> YAML text for a component's objects; kustomization.yaml gives apply order."""
     files = {}

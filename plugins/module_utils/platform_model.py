@@ -38,7 +38,7 @@ KNOWN_VARIABLES = ('ai_platform_site', 'ai_platform_domain', 'ai_platform_apply'
                    'ai_platform_spark_address', 'ai_platform_providers', 'ai_platform_model_aliases',
                    'ai_platform_router', 'ai_platform_teams', 'ai_platform_agents', 'ai_platform_vault',
                    'ai_platform_secrets', 'ai_platform_backup', 'ai_platform_litellm_url',
-                   'ai_platform_alerting')
+                   'ai_platform_alerting', 'ai_platform_gitops')
 _PREFIX = 'ai_platform_'
 # Namespaces the cluster or a shipped component already owns: a platform namespace there would get
 # the restricted Pod Security label and a default-deny policy on top of what runs in it.
@@ -466,6 +466,7 @@ def _check_site(check):
     check.matches('k3s_vip_interface', model.get('k3s_vip_interface'), _INTERFACE.match, 'is not a network interface name')
     _check_vault(check)
     _check_backup(check)
+    _check_gitops(check, apply)
 
 
 def _is_ip(value):
@@ -542,6 +543,44 @@ def _check_backup(check):
             check.add('ai_platform_backup.schedule.%s' % component, 'is not a component (etcd, vault, postgres)')
         else:
             check.parsed('ai_platform_backup.schedule.%s' % component, schedule[component], _cron_schedule)
+
+
+# What Flux's GitRepository accepts (spec.url) and a Git branch name it can check out.
+_GIT_URL = re.compile(r'^(https?|ssh)://[^\s/]+(/\S*)?$')
+_GIT_BRANCH = re.compile(r'^(?!/)(?!.*(\.\.|//|@\{|\.lock$|/$))[^\s~^:?*\[\\]+$')
+
+
+def _repository_path_problem(value):
+    parts = value.strip('/').split('/')
+    if value.startswith('/'):
+        return 'must be relative to the repository root (clusters/<site>), not an absolute path'
+    if not value.strip('./') or '..' in parts or '' in parts:
+        return 'must name a folder inside the repository, without .., // or an empty path'
+    return None
+
+
+def _check_gitops(check, apply):
+    """The Git repository Flux syncs a rendered site from; required when rendering."""
+    if check.model.get('ai_platform_gitops') is None:
+        if apply is False:
+            check.add('ai_platform_gitops', 'is required when ai_platform_apply is false: the url (and branch, path) '
+                                            'of the Git repository Flux syncs ai_platform_render_dir from')
+        return
+    gitops = check.typed('ai_platform_gitops', check.model['ai_platform_gitops'], dict)
+    if gitops is None:
+        return
+    for key in sorted(set(gitops) - {'url', 'branch', 'path', 'secret'}, key=str):
+        check.add('ai_platform_gitops.%s' % key, 'is not a setting (known: url, branch, path, secret)')
+    check.matches('ai_platform_gitops.url', gitops.get('url'), _GIT_URL.match,
+                  'is not an http(s):// or ssh:// URL (ssh://git@host/org/repo.git; Flux refuses scp-like git@host:repo)')
+    check.matches('ai_platform_gitops.branch', gitops.get('branch'), _GIT_BRANCH.match, 'is not a Git branch name',
+                  required=False)
+    path = check.typed('ai_platform_gitops.path', gitops.get('path'), str, required=False)
+    if path is not None and _repository_path_problem(path):
+        check.add('ai_platform_gitops.path', '%s %s' % (show(path), _repository_path_problem(path)))
+    if gitops.get('secret'):
+        check.matches('ai_platform_gitops.secret', gitops.get('secret'), is_dns1123_subdomain,
+                      'is not a Secret name (DNS-1123 subdomain)')
 
 
 def _check_vault_path(check, path, value):

@@ -59,6 +59,15 @@ changed_files:
   returned: always
   type: list
   elements: str
+objects:
+  description:
+    - API version, kind, namespace and name of every object written, in apply order (the GitOps entry
+      point orders the folders by them).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {apiVersion: v1, kind: Namespace, metadata: {name: ai-gateway}}
 '''
 
 import os
@@ -67,7 +76,9 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.manifests import (
     HAS_YAML,
     YAML_IMPORT_ERROR,
+    object_key,
     object_problems,
+    object_summary,
     render_files,
 )
 
@@ -133,7 +144,8 @@ def main():
             else:
                 os.remove(path)
 
-    result = dict(changed=bool(changed_files), files=sorted(wanted), changed_files=changed_files)
+    result = dict(changed=bool(changed_files), files=sorted(wanted), changed_files=changed_files,
+                  objects=[object_summary(obj) for obj in sorted(objects, key=object_key)])
     if module._diff and changed_files:
         result['diff'] = dict(before_header=dest, after_header=dest,
                               before=''.join(before), after=''.join(after))

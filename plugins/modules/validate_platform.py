@@ -76,6 +76,9 @@ options:
   alerting:
     description: Value of C(ai_platform_alerting).
     type: dict
+  gitops:
+    description: Value of C(ai_platform_gitops); required when O(apply=false).
+    type: dict
   secrets:
     description: Value of C(ai_platform_secrets).
     type: list
@@ -225,6 +228,7 @@ _VARIABLES = {
     'vault': 'ai_platform_vault',
     'backup': 'ai_platform_backup',
     'alerting': 'ai_platform_alerting',
+    'gitops': 'ai_platform_gitops',
     'secrets': 'ai_platform_secrets',
     'k3s_api_vip': 'k3s_api_vip',
     'k3s_vip_interface': 'k3s_vip_interface',
@@ -256,6 +260,7 @@ def main():
             vault=dict(type='dict'),
             backup=dict(type='dict'),
             alerting=dict(type='dict'),
+            gitops=dict(type='dict'),
             # Environment variable -> Vault path and key: names where secrets are, holds none.
             secrets=dict(type='list', elements='dict', no_log=False),
             k3s_api_vip=dict(type='str'),

@@ -12,9 +12,16 @@ wire, one line each:
   service      an in-cluster URL or host:port resolves to no Service and port in the render
   flow         a client -> server flow is not allowed by the NetworkPolicies at both ends, or an
                agent's egress allows something the agent does not use
-  crd          a custom resource's CRD comes from no earlier component in apply order
+  crd          a custom resource's CRD comes from no earlier component in apply order; with --flux, from
+               no folder its Flux Kustomization depends on (directly or through others)
 
     python tests/tools/wiring_check.py DIR --catalog CATALOG.yml --order vault,external-secrets,...
+    python tests/tools/wiring_check.py DIR --catalog CATALOG.yml --flux
+
+--order is apply mode's order (the playbook's roles, one after the other; a component's chart is
+applied and its CRDs waited for before its own custom resources). --flux reads the order of render
+mode from the rendered entry point (DIR/flux): Flux applies each folder as a whole once the folders
+in its dependsOn are Ready, so a custom resource beside the chart that installs its CRD never applies.
 
 Exit 1 with the findings, 0 when there are none. Third-party charts' Services, pods, clients and
 CRDs cannot be read from a render: each is declared once, with its chart, in CHARTS below.
@@ -141,7 +148,7 @@ class Render(object):
         self.secrets = {}       # (ns, secret name) -> set of keys (None: any key)
         self.policies = []      # NetworkPolicy objects
         self.pods = []
-        self.crd_groups = {}    # group -> [(component index, position, chart name)]
+        self.crd_groups = {}    # group -> [(component index, position, chart name, component)]
         self.configmap_users = {}
         for position, (component, index, obj) in enumerate(objects):
             self._add(component, index, position, obj)
@@ -167,7 +174,7 @@ class Render(object):
             for service, ports in (chart.get('services') or {}).items():
                 self.services[(target, service)] = {'ports': set(ports), 'selector': chart.get('pods')}
             for group in chart.get('crds') or []:
-                self.crd_groups.setdefault(group, []).append((index, position, meta['name']))
+                self.crd_groups.setdefault(group, []).append((index, position, meta['name'], component))
             self.pods.append(Pod(_name(obj), target, chart.get('pods'), chart_values(obj), chart=meta['name']))
         elif kind in _POD_SPEC_PATHS:
             template = _dig(obj, _POD_SPEC_PATHS[kind]) or {}
@@ -485,45 +492,88 @@ def check_agent_egress(render, found_flows):
 
 # ---------------------------------------------------------------- CRDs
 
-def check_crds(render):
+def check_crds(render, ancestors=None):
+    """Every custom resource after its CRD: in apply order, or (ancestors: folder -> the folders it
+    depends on, transitively) behind a Flux dependsOn chain."""
     findings = []
     for position, (component, index, obj) in enumerate(render.objects):
         group = obj.get('apiVersion', '').rpartition('/')[0]
         if group in _BUILTIN_GROUPS or obj.get('kind') == 'CustomResourceDefinition':
             continue
         providers = render.crd_groups.get(group, [])
+        charts = ', '.join(p[2] for p in providers)
         if not providers:
             findings.append('crd: %s (%s) needs a CRD of group %s that no component delivers'
                             % (_name(obj), component, group))
+        elif ancestors is not None:
+            if any(p[3] == component for p in providers):
+                findings.append('crd: %s (%s) is in the same Flux Kustomization as the chart delivering the CRDs '
+                                'of group %s (HelmChart %s)' % (_name(obj), component, group, charts))
+            elif not any(p[3] in ancestors.get(component, ()) for p in providers):
+                findings.append('crd: %s (%s) does not depend on %s, which delivers the CRDs of group %s (HelmChart %s)'
+                                % (_name(obj), component, ', '.join(sorted(set(p[3] for p in providers))), group,
+                                   charts))
         elif not any(p_index < index or (p_index == index and p_position < position)
-                     for p_index, p_position, _chart in providers):
+                     for p_index, p_position, _chart, _component in providers):
             findings.append('crd: %s (%s) comes before the CRDs of group %s (HelmChart %s) in apply order'
-                            % (_name(obj), component, group, ', '.join(c for _i, _p, c in providers)))
+                            % (_name(obj), component, group, charts))
     return findings
+
+
+def flux_graph(render_dir):
+    """{folder: set of folders it depends on, transitively} from the Flux Kustomizations in DIR/flux."""
+    by_name, direct = {}, {}
+    for path in sorted(os.listdir(os.path.join(render_dir, 'flux'))):
+        if not path.endswith('.yaml') or path == 'kustomization.yaml':
+            continue
+        with open(os.path.join(render_dir, 'flux', path)) as handle:
+            for obj in yaml.safe_load_all(handle):
+                if not obj or obj.get('kind') != 'Kustomization':
+                    continue
+                folder = os.path.basename(obj['spec']['path'].rstrip('/'))
+                if os.path.isfile(os.path.join(render_dir, folder, 'kustomization.yaml')):
+                    by_name[obj['metadata']['name']] = folder
+                    direct[folder] = [d['name'] for d in obj['spec'].get('dependsOn') or []]
+    graph = dict((folder, set(by_name.get(name, name) for name in names)) for folder, names in direct.items())
+    closed = {}
+    for folder in graph:
+        found, todo = set(), list(graph[folder])
+        while todo:
+            dep = todo.pop()
+            if dep not in found:
+                found.add(dep)
+                todo.extend(graph.get(dep, ()))
+        closed[folder] = found
+    return closed
 
 
 # ---------------------------------------------------------------- entry points
 
-def check(render_dir, catalog, order, external=()):
+def check(render_dir, catalog, order=None, external=(), flux=False):
+    """Findings; the order is apply mode's (a list of components) or, with flux, the rendered entry point's."""
     EXTERNAL_HOSTS.clear()
     EXTERNAL_HOSTS.update(external)
-    render = Render(load(render_dir, order))
+    ancestors = flux_graph(render_dir) if flux else None
+    render = Render(load(render_dir, sorted(ancestors) if flux else order))
     found_flows, service_findings = flows(render, catalog)
-    return (check_secret_keys(render) + check_secret_mounts(render) + check_remote_refs(render, catalog) + service_findings
-            + check_flows(render, found_flows) + check_agent_egress(render, found_flows) + check_crds(render))
+    return (check_secret_keys(render) + check_secret_mounts(render) + check_remote_refs(render, catalog)
+            + service_findings + check_flows(render, found_flows) + check_agent_egress(render, found_flows)
+            + check_crds(render, ancestors))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('render_dir')
     parser.add_argument('--catalog', required=True, help='the vault role\'s vault_secrets_catalog_file')
-    parser.add_argument('--order', required=True, help='components in apply order, comma separated')
+    order = parser.add_mutually_exclusive_group(required=True)
+    order.add_argument('--order', help='components in apply order, comma separated (apply mode)')
+    order.add_argument('--flux', action='store_true', help='the order of the rendered Flux entry point (render mode)')
     parser.add_argument('--external', action='append', default=[],
                         help='a host outside the cluster the render names by a short name (repeatable)')
     args = parser.parse_args(argv)
     with open(args.catalog) as handle:
         catalog = yaml.safe_load(handle) or []
-    findings = check(args.render_dir, catalog, args.order.split(','), args.external)
+    findings = check(args.render_dir, catalog, args.order.split(',') if args.order else None, args.external, args.flux)
     for finding in findings:
         print(finding)
     print('%d finding(s)' % len(findings), file=sys.stderr)

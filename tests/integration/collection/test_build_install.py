@@ -53,12 +53,13 @@ def test_build_install_and_run_by_fqcn(tmp_path):
 # Files a checkout may hold that must never ship: tooling, tests, build output, and site inventories
 # with their kubeconfigs, tokens and vault files (even inside the example).
 PLANTED = [
-    '.cache/lab/ssh/id_ed25519', '.venv/bin/python', 'build/lab/kustomization.yaml',
+    '.cache/lab/ssh/id_ed25519', '.venv/bin/python', 'build/lab/kustomization.yaml', 'clusters/example/kustomization.yaml',
     'inventories/prod/hosts.yml', 'inventories/prod/kubeconfig.yaml', 'inventories/edge/group_vars/all/secrets-vault',
     'inventories/example2/hosts.yml', 'inventories/exam/hosts.yml', 'inventories/example/k3s-token.vault',
     'inventories/example/group_vars/all/kubeconfig', 'changelogs/.plugin-cache.yaml',
 ]
-NEVER_SHIPPED = ('tests/', 'molecule/', 'Makefile', '.cache/', '.venv/', 'build/', 'collections/', '.ci/',
+NEVER_SHIPPED = ('tests/', 'molecule/', 'Makefile', '.cache/', '.venv/', 'build/', 'clusters/', 'collections/',
+                 '.ci/',
                  '.pre-commit-config.yaml', 'pytest.ini', 'changelogs/.plugin-cache.yaml')
 SHIPPED = ['MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md', 'meta/runtime.yml',
            'changelogs/changelog.yaml', 'changelogs/config.yaml', 'docs/architecture.md',

@@ -67,7 +67,7 @@ def rendered_platform(tmp_path_factory):
                         inventory='inventories/example')
     assert proc.returncode == 0, proc.stdout[-3000:]
     by_kind = {}
-    for folder in ('nats', 'agents', 'observability'):
+    for folder in ('nats', 'agents', 'observability', 'observability-resources'):
         for name in sorted(os.listdir(work / 'build' / folder)):
             if name != 'kustomization.yaml':
                 obj = yaml.safe_load((work / 'build' / folder / name).read_text())

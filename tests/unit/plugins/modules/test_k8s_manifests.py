@@ -139,3 +139,14 @@ def test_refuses_bad_objects_and_writes_nothing(render, objects, problem):
     failed, result = render(objects)
     assert failed and problem in result['msg'] and render.dest in result['msg']
     assert not os.path.exists(render.dest)
+
+
+def test_returns_what_each_object_is_in_apply_order_without_its_data(render):
+    failed, result = render(OBJECTS)
+    assert not failed
+    assert result['objects'] == [
+        {'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': 'apps'}},
+        {'apiVersion': 'v1', 'kind': 'ServiceAccount', 'metadata': {'name': 'worker', 'namespace': 'apps'}},
+        {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'one', 'namespace': 'apps'}},
+        {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'two', 'namespace': 'apps'}},
+    ]
