@@ -18,20 +18,30 @@ import yaml
 
 from conftest import INVENTORY
 from helpers import run_playbook
-from management import STANDIN_KEY
+from management import STANDIN_KEY, run_manage
 
 OWNER = 'baremetal.ai_platform'
 GONE_AGENT = 'doc-fetcher'
 GONE_TEAM = 'support'
+# Five of the example's agents (each key is one Vault read per run): two teams with two agents each,
+# one with one, two teams without agents.
+AGENTS = ('doc-fetcher', 'doc-chunker', 'ticket-triager', 'reply-drafter', 'cost-watcher')
+
+
+def keep(agents, names):
+    """The agents named, delegating only among themselves (validation refuses a delegate that is gone)."""
+    return [dict(a, delegates=[d for d in a.get('delegates', []) if d in names]) for a in agents if a['name'] in names]
 
 
 @pytest.fixture(scope='module')
-def example():
+def example(tmp_path_factory):
     with open('%s/group_vars/all/agents.yml' % INVENTORY) as handle:
-        agents = yaml.safe_load(handle)['ai_platform_agents']
+        agents = keep(yaml.safe_load(handle)['ai_platform_agents'], AGENTS)
     with open('%s/group_vars/all/teams.yml' % INVENTORY) as handle:
         teams = yaml.safe_load(handle)['ai_platform_teams']
-    return {'agents': agents, 'teams': teams}
+    base = tmp_path_factory.mktemp('inventory') / 'agents.json'
+    base.write_text(json.dumps({'ai_platform_agents': agents}))
+    return {'agents': agents, 'teams': teams, 'base': '@%s' % base}
 
 
 @pytest.fixture(scope='module')
@@ -50,9 +60,9 @@ def vault_keys(openbao, example):
     return values
 
 
-def run(playbook, standin, openbao, tmp_path, *extra, check=False):
-    """playbook against the example inventory, the gateway at the stand-in, Vault at OpenBao."""
-    args = ['-e', 'litellm_api_url=%s' % standin.url] + list(extra)
+def run(playbook, standin, openbao, example, *extra, check=False):
+    """playbook against the example inventory (AGENTS only), the gateway at the stand-in, Vault at OpenBao."""
+    args = ['-e', 'litellm_api_url=%s' % standin.url, '-e', example['base']] + list(extra)
     if check:
         args += ['--check', '--diff']
     proc = run_playbook(playbook, *args, inventory=INVENTORY, env={'VAULT_ADDR': openbao, 'VAULT_TOKEN': 'root'})
@@ -64,7 +74,7 @@ def without(tmp_path, example, agents=(), teams=()):
     """An extra-vars file with those agents and teams taken out of the inventory."""
     path = tmp_path / ('without-%s.json' % '-'.join(agents + teams))
     path.write_text(json.dumps({
-        'ai_platform_agents': [a for a in example['agents'] if a['name'] not in agents],
+        'ai_platform_agents': keep(example['agents'], [a['name'] for a in example['agents'] if a['name'] not in agents]),
         'ai_platform_teams': [t for t in example['teams'] if t['name'] not in teams]}))
     return '@%s' % path
 
@@ -87,7 +97,7 @@ def writes_since(standin, before):
 @pytest.mark.offline
 def test_offline_standin_render_then_gateway_playbook_equals_apply_mode_and_reruns_clean(
         standin, openbao, vault_keys, example, tmp_path):
-    proc = run('playbooks/gateway.yml', standin, openbao, tmp_path)
+    proc = run('playbooks/gateway.yml', standin, openbao, example)
     assert proc.returncode == 0, proc.stdout[-4000:]
     render_mode = gateway_state(standin)
     teams, keys = render_mode
@@ -111,12 +121,12 @@ def test_offline_standin_render_then_gateway_playbook_equals_apply_mode_and_reru
     assert [v for v in list(vault_keys.values()) + [STANDIN_KEY] if v in proc.stdout + proc.stderr] == []
 
     before = len(standin.control('stats')['calls'])
-    again = run('playbooks/gateway.yml', standin, openbao, tmp_path)
+    again = run('playbooks/gateway.yml', standin, openbao, example)
     assert again.returncode == 0 and 'changed=0' in again.recap, again.stdout[-3000:]
     assert writes_since(standin, before) == []
 
     standin.control('reset')
-    applied = run('tests/integration/gateway/playbooks/role_teams.yml', standin, openbao, tmp_path,
+    applied = run('tests/integration/gateway/playbooks/role_teams.yml', standin, openbao, example,
                   '-e', 'ai_platform_apply=true')
     assert applied.returncode == 0, applied.stdout[-4000:]
     assert gateway_state(standin) == render_mode
@@ -125,28 +135,26 @@ def test_offline_standin_render_then_gateway_playbook_equals_apply_mode_and_reru
 @pytest.mark.offline
 def test_offline_standin_removed_agent_key_revoked_removed_team_deleted_hand_made_keys_kept(
         standin, openbao, vault_keys, example, tmp_path):
-    assert run('playbooks/gateway.yml', standin, openbao, tmp_path).returncode == 0
+    assert run('playbooks/gateway.yml', standin, openbao, example).returncode == 0
     # Made by hand, outside the inventory: never the collection's to remove.
-    standin_key = 'sk-hand-%s' % secrets.token_hex(8)
-    hand = {'key_alias': 'alice-laptop', 'key': standin_key, 'team_id': 'research'}
-    proc = run_playbook('tests/integration/gateway/playbooks/manage.yml', '-e', json.dumps(dict(
-        litellm_url=standin.url, litellm_master_key=STANDIN_KEY, manage_keys=[hand],
-        manage_teams=[{'team_id': 'by-hand', 'max_budget': 1.0}], result_dest=str(tmp_path / 'hand.json'))),
-        inventory='localhost,')
-    assert proc.returncode == 0, proc.stdout[-2000:]
+    run_manage(tmp_path, standin.url, STANDIN_KEY, teams=[{'team_id': 'by-hand', 'max_budget': 1.0}],
+               keys=[{'key_alias': 'alice-laptop', 'key': 'sk-hand-%s' % secrets.token_hex(8), 'team_id': 'research'}])
 
     gone_team_agents = tuple(a['name'] for a in example['agents'] if a['team'] == GONE_TEAM)
     assert gone_team_agents and GONE_AGENT not in gone_team_agents
     smaller = without(tmp_path, example, agents=(GONE_AGENT,) + gone_team_agents, teams=(GONE_TEAM,))
     before = len(standin.control('stats')['calls'])
-    check = run('playbooks/gateway.yml', standin, openbao, tmp_path, '-e', smaller, check=True)
+    check = run('playbooks/gateway.yml', standin, openbao, example, '-e', smaller, check=True)
     assert check.returncode == 0, check.stdout[-4000:]
     assert writes_since(standin, before) == []
-    assert 'agent-%s' % GONE_AGENT in check.stdout.split('would change keys')[1].split('\n')[0]
-    assert '"deleted": [\n            "%s"' % GONE_TEAM in check.stdout or GONE_TEAM in check.stdout.split(
-        'left the inventory deleted')[1].split('TASK')[0]
+    said = ' '.join(check.stdout.split('would change keys:')[1].split('TASK [')[0].split())
+    revoked = said.split('revoked ')[1].rstrip("'\"")
+    assert sorted(revoked.split(', ')) == sorted('agent-%s' % a for a in (GONE_AGENT,) + gone_team_agents)
+    # --diff shows the team's removal, the team as it is in the gateway before.
+    team_task = check.stdout.split('left the inventory deleted]')[1].split('TASK [')[0]
+    assert 'changed:' in team_task and '-    %s:' % GONE_TEAM in team_task.split('--- before')[1], team_task
 
-    proc = run('playbooks/gateway.yml', standin, openbao, tmp_path, '-e', smaller)
+    proc = run('playbooks/gateway.yml', standin, openbao, example, '-e', smaller)
     assert proc.returncode == 0, proc.stdout[-4000:]
     teams, keys = gateway_state(standin)
     assert 'agent-%s' % GONE_AGENT not in keys and GONE_TEAM not in teams
@@ -155,7 +163,7 @@ def test_offline_standin_removed_agent_key_revoked_removed_team_deleted_hand_mad
     assert len(keys) == len(example['agents']) - 1 - len(gone_team_agents) + 2  # open-webui, alice-laptop
 
     before = len(standin.control('stats')['calls'])
-    again = run('playbooks/gateway.yml', standin, openbao, tmp_path, '-e', smaller)
+    again = run('playbooks/gateway.yml', standin, openbao, example, '-e', smaller)
     assert again.returncode == 0 and 'changed=0' in again.recap
     assert writes_since(standin, before) == []
 
@@ -163,15 +171,12 @@ def test_offline_standin_removed_agent_key_revoked_removed_team_deleted_hand_mad
 @pytest.mark.offline
 def test_offline_standin_removed_team_that_still_has_a_key_is_refused_by_name(
         standin, openbao, vault_keys, example, tmp_path):
-    assert run('playbooks/gateway.yml', standin, openbao, tmp_path).returncode == 0
-    proc = run_playbook('tests/integration/gateway/playbooks/manage.yml', '-e', json.dumps(dict(
-        litellm_url=standin.url, litellm_master_key=STANDIN_KEY, result_dest=str(tmp_path / 'hand.json'),
-        manage_keys=[{'key_alias': 'bob-script', 'key': 'sk-bob-%s' % secrets.token_hex(8), 'team_id': GONE_TEAM}])),
-        inventory='localhost,')
-    assert proc.returncode == 0
+    assert run('playbooks/gateway.yml', standin, openbao, example).returncode == 0
+    run_manage(tmp_path, standin.url, STANDIN_KEY,
+               keys=[{'key_alias': 'bob-script', 'key': 'sk-bob-%s' % secrets.token_hex(8), 'team_id': GONE_TEAM}])
     gone_team_agents = tuple(a['name'] for a in example['agents'] if a['team'] == GONE_TEAM)
     before = len(standin.control('stats')['calls'])
-    refused = run('playbooks/gateway.yml', standin, openbao, tmp_path,
+    refused = run('playbooks/gateway.yml', standin, openbao, example,
                   '-e', without(tmp_path, example, agents=gone_team_agents, teams=(GONE_TEAM,)))
     assert refused.returncode != 0
     assert 'refusing to delete team %s' % GONE_TEAM in refused.stdout and 'bob-script' in refused.stdout
