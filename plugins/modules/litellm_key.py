@@ -23,7 +23,7 @@ description:
     takes the alias. A run that stops in between is completed by the next run, which finds the new key by its
     value.
   - Key values never appear in the output or the diff.
-  - With O(prune), keys carrying O(owner)'s mark that the list no longer names are deleted (revoked):
+  - With O(prune), keys carrying O(owner)'s mark that the list no longer names are deleted (revoked);
     LiteLLM refuses a deleted key at once.
 extends_documentation_fragment:
   - baremetal.ai_platform.litellm

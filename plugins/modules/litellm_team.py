@@ -19,7 +19,7 @@ description:
     user-set fields differ; computed fields in LiteLLM's answer (spend, memberships, keys) are
     ignored.
   - A team that still has keys is never deleted (LiteLLM's C(/team/delete) deletes the team's keys
-    with it): the run fails before any write, naming the team and its keys.
+    with it); the run fails before any write, naming the team and its keys.
 extends_documentation_fragment:
   - baremetal.ai_platform.litellm
   - baremetal.ai_platform.litellm.prune
