@@ -46,3 +46,22 @@ options:
 notes:
   - LiteLLM keeps teams and keys in its database; the proxy must run with C(database_url).
 """
+
+    # Removal options shared by litellm_team and litellm_key (module_utils.litellm_api.prune_argument_spec).
+    PRUNE = r"""
+options:
+  owner:
+    description:
+      - Marks every item this call manages as this owner's (metadata key C(managed_by)); the mark is
+        compared and added like any other metadata key.
+      - Items without the mark, made by people or other tools, are never deleted by O(prune).
+    type: str
+  prune:
+    description:
+      - Delete the items in LiteLLM that carry O(owner)'s mark and are not in this call's list, as if
+        they were listed with C(state=absent). They are reported in RV(deleted) (and shown first in
+        check mode and with C(--diff)).
+      - Requires O(owner).
+    type: bool
+    default: false
+"""

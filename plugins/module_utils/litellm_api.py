@@ -30,6 +30,10 @@ from ansible.module_utils.urls import open_url
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.retry import DEFAULT_BUDGET, Backoff
 
 MASK = '********'
+# Metadata key the collection marks the teams and keys it manages with (value: the owner given to the
+# module). Pruning only ever deletes items carrying the owner's mark: teams and keys made by people or
+# other tools are never touched.
+OWNER_KEY = 'managed_by'
 
 
 def litellm_argument_spec():
@@ -41,6 +45,27 @@ def litellm_argument_spec():
         retry_budget=dict(type='int', default=DEFAULT_BUDGET),
         validate_certs=dict(type='bool', default=True),
     )
+
+
+def prune_argument_spec():
+    """Options litellm_team and litellm_key share for removal (doc fragment baremetal.ai_platform.litellm)."""
+    return dict(
+        owner=dict(type='str'),
+        prune=dict(type='bool', default=False),
+    )
+
+
+def owned_by(item, owner):
+    return (item.get('metadata') or {}).get(OWNER_KEY) == owner
+
+
+def unlisted(current, wanted, owner):
+    """Names of the items in LiteLLM (name -> item or [items]) that carry owner's mark and are not wanted."""
+    found = []
+    for name, items in current.items():
+        if name not in wanted and any(owned_by(item, owner) for item in (items if isinstance(items, list) else [items])):
+            found.append(name)
+    return sorted(found)
 
 
 class LiteLLMError(Exception):
@@ -143,10 +168,17 @@ def run_module(module, items, identity, reconcile):
     if duplicates:
         module.fail_json(msg='%s %s given more than once' % (identity, ', '.join(duplicates)))
     params = module.params
+    owner = params.get('owner')
+    if owner:
+        # The mark is one more metadata key: compared and added like the others, so items made before it
+        # existed get it on the next run.
+        for item in items:
+            if item['state'] == 'present':
+                item['metadata'] = dict(item.get('metadata') or {}, **{OWNER_KEY: owner})
     client = LiteLLMClient(params['api_url'], params['master_key'], params['timeout'], params['retry_budget'],
                            params['validate_certs'])
     try:
-        result = reconcile(client, items, module.check_mode)
+        result = reconcile(client, items, module.check_mode, owner if params.get('prune') else None)
     except LiteLLMError as exc:
         module.fail_json(msg='%s. %s' % (str(exc).rstrip('.'), written_so_far(client.written)), status=exc.status,
                          requests=client.requests, written=client.written)

@@ -122,3 +122,49 @@ def render_files(objects):
         'resources': list(files),
     })
     return files
+
+
+# Label k8s_ship puts on every object it ships: which component shipped it. Apply mode prunes by it.
+COMPONENT_LABEL = 'ai-platform/component'
+# Never pruned, even when labelled: deleting a Namespace deletes everything in it, chart-made objects
+# and volumes included, and a namespace may be shared.
+NEVER_PRUNED = ('Namespace',)
+
+
+def with_component_label(objects, component):
+    """Copies of the objects labelled with the component that ships them."""
+    labelled = []
+    for obj in objects:
+        meta = dict(obj.get('metadata') or {})
+        meta['labels'] = dict(meta.get('labels') or {}, **{COMPONENT_LABEL: component})
+        labelled.append(dict(obj, metadata=meta))
+    return labelled
+
+
+def component_selector(components):
+    """Label selector for the objects of these components."""
+    return '%s in (%s)' % (COMPONENT_LABEL, ','.join(sorted(components)))
+
+
+def object_id(obj):
+    """kind/namespace/name: one object whatever API version it is read through."""
+    meta = obj.get('metadata') or {}
+    return '%s/%s/%s' % (obj.get('kind', ''), meta.get('namespace') or '', meta.get('name', ''))
+
+
+def prune_selection(live, shipped, field_manager):
+    """The live objects to delete, in reverse apply order: labelled by a component shipped in this run
+    (shipped: component -> object ids it shipped), applied by field_manager, and not shipped again.
+    Objects without the label, of a component this run did not ship, or written only by others
+    (controllers, people) are never selected."""
+    selected = {}
+    for obj in live:
+        meta = obj.get('metadata') or {}
+        component = (meta.get('labels') or {}).get(COMPONENT_LABEL)
+        if component not in shipped or obj.get('kind') in NEVER_PRUNED or meta.get('deletionTimestamp'):
+            continue
+        if not any(entry.get('manager') == field_manager for entry in meta.get('managedFields') or []):
+            continue
+        if object_id(obj) not in shipped[component]:
+            selected[object_id(obj)] = obj
+    return sorted(selected.values(), key=object_key, reverse=True)

@@ -23,8 +23,11 @@ description:
     takes the alias. A run that stops in between is completed by the next run, which finds the new key by its
     value.
   - Key values never appear in the output or the diff.
+  - With O(prune), keys carrying O(owner)'s mark that the list no longer names are deleted (revoked);
+    LiteLLM refuses a deleted key at once.
 extends_documentation_fragment:
   - baremetal.ai_platform.litellm
+  - baremetal.ai_platform.litellm.prune
 options:
   keys:
     description: The keys to manage, all in one call.
@@ -108,7 +111,7 @@ replaced:
   type: list
   elements: str
 deleted:
-  description: key_alias of the keys deleted.
+  description: key_alias of the keys deleted (given with state=absent, or pruned), or that would be in check mode.
   returned: always
   type: list
   elements: str
@@ -132,7 +135,9 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api 
     field_changes,
     key_hash,
     litellm_argument_spec,
+    prune_argument_spec,
     run_module,
+    unlisted,
     user_fields,
     view,
 )
@@ -163,13 +168,24 @@ def delete_keys(client, keys):
 ROTATING = '.rotating'
 
 
-def reconcile(client, wanted_keys, check_mode):
+def pruned_aliases(current, wanted_keys, owner):
+    """Aliases of owner's keys no longer wanted; a staged .rotating key goes with its key or stays with it."""
+    wanted = set(item['key_alias'] for item in wanted_keys)
+    gone = unlisted(current, wanted, owner)
+    return [alias for alias in gone
+            if not (alias.endswith(ROTATING) and alias[:-len(ROTATING)] in wanted.union(gone))]
+
+
+def reconcile(client, wanted_keys, check_mode, prune_owner=None):
     current, by_token = {}, {}
     for item in list_keys(client):
         by_token[item.get('token')] = item
         alias = item.get('key_alias')
         if alias:
             current.setdefault(alias, []).append(item)
+    if prune_owner:
+        wanted_keys = wanted_keys + [dict(key_alias=alias, state='absent')
+                                     for alias in pruned_aliases(current, wanted_keys, prune_owner)]
     result = dict(created=[], updated={}, replaced=[], deleted=[], before={}, after={})
     # Writes in the order that keeps every agent working: new keys first, then the deletes of the
     # keys they replace, then the new keys take their aliases.
@@ -242,6 +258,7 @@ def reconcile(client, wanted_keys, check_mode):
 
 def main():
     argument_spec = litellm_argument_spec()
+    argument_spec.update(prune_argument_spec())
     argument_spec.update(keys=dict(
         type='list', elements='dict', required=True, no_log=False,
         options=dict(
@@ -258,7 +275,8 @@ def main():
         ),
         required_if=[('state', 'present', ('key',))],
     ))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           required_if=[('prune', True, ('owner',))])
     bad = [item['key_alias'] for item in module.params['keys']
            if item['state'] == 'present' and not item['key'].startswith('sk-')]
     if bad:

@@ -18,9 +18,20 @@ description:
   - Reads every team with one C(/team/list) request per run, then writes only the teams whose
     user-set fields differ; computed fields in LiteLLM's answer (spend, memberships, keys) are
     ignored.
+  - A team that still has keys is never deleted (LiteLLM's C(/team/delete) deletes the team's keys
+    with it); the run fails before any write, naming the team and its keys.
 extends_documentation_fragment:
   - baremetal.ai_platform.litellm
+  - baremetal.ai_platform.litellm.prune
 options:
+  revoked_keys:
+    description:
+      - Aliases of keys that an earlier task of the same run deleted, or would delete in check mode. A
+        team whose remaining keys are all listed here may be deleted; this lets a check run show the
+        removal of a team together with its agents' keys.
+    type: list
+    elements: str
+    default: []
   teams:
     description: The teams to manage, all in one call.
     type: list
@@ -95,6 +106,17 @@ EXAMPLES = r'''
         models: [local]
         unlimited: true
 
+- name: Teams from the inventory; teams this collection made that left the inventory are deleted
+  baremetal.ai_platform.litellm_team:
+    api_url: http://litellm.ai-gateway.svc:4000
+    master_key: "{{ litellm_master_key }}"
+    owner: baremetal.ai_platform
+    prune: true
+    teams:
+      - team_id: research
+        max_budget: 40.0
+        budget_duration: 1d
+
 - name: Remove a team
   baremetal.ai_platform.litellm_team:
     api_url: http://litellm.ai-gateway.svc:4000
@@ -116,7 +138,7 @@ updated:
   type: dict
   sample: {"research": ["max_budget"]}
 deleted:
-  description: team_id of the teams deleted.
+  description: team_id of the teams deleted (given with state=absent, or pruned), or that would be in check mode.
   returned: always
   type: list
   elements: str
@@ -133,12 +155,17 @@ requests:
   type: int
 '''
 
+import functools
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api import (
+    LiteLLMError,
     field_changes,
     litellm_argument_spec,
+    prune_argument_spec,
     run_module,
+    unlisted,
     user_fields,
     view,
 )
@@ -153,16 +180,30 @@ def desired_fields(team):
     return wanted
 
 
-def reconcile(client, teams, check_mode):
+def keys_left(team, revoked):
+    """The keys LiteLLM still lists for a team, those deleted earlier in the run aside."""
+    return sorted(key.get('key_alias') or 'a key without alias' for key in team.get('keys') or []
+                  if key.get('key_alias') not in revoked)
+
+
+def reconcile(client, teams, check_mode, prune_owner=None, revoked=()):
     current = dict((team.get('team_id'), team) for team in client.request('GET', '/team/list') or [])
+    if prune_owner:
+        wanted = set(team['team_id'] for team in teams)
+        teams = teams + [dict(team_id=team_id, state='absent') for team_id in unlisted(current, wanted, prune_owner)]
     result = dict(created=[], updated={}, deleted=[], before={}, after={})
-    to_delete = []
+    to_delete = [team['team_id'] for team in teams if team['state'] == 'absent' and team['team_id'] in current]
+    # Refused before anything is written: deleting the team would delete these keys with it.
+    with_keys = ['%s (%s)' % (team_id, ', '.join(keys_left(current[team_id], revoked))) for team_id in to_delete
+                 if keys_left(current[team_id], revoked)]
+    if with_keys:
+        raise LiteLLMError('refusing to delete team %s: it still has keys in LiteLLM, which would be deleted with '
+                           'it; delete them or move them to another team first' % '; '.join(with_keys))
     for team in teams:
         team_id = team['team_id']
         existing = current.get(team_id)
         if team['state'] == 'absent':
             if existing is not None:
-                to_delete.append(team_id)
                 result['before'][team_id] = view(existing, FIELDS)
             continue
         wanted = desired_fields(team)
@@ -190,6 +231,8 @@ def reconcile(client, teams, check_mode):
 
 def main():
     argument_spec = litellm_argument_spec()
+    argument_spec.update(prune_argument_spec())
+    argument_spec.update(revoked_keys=dict(type='list', elements='str', default=[], no_log=False))
     argument_spec.update(teams=dict(
         type='list', elements='dict', required=True,
         options=dict(
@@ -206,8 +249,10 @@ def main():
         ),
         mutually_exclusive=[('unlimited', 'max_budget'), ('unlimited', 'budget_duration')],
     ))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run_module(module, module.params['teams'], 'team_id', reconcile)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           required_if=[('prune', True, ('owner',))])
+    revoked = frozenset(module.params['revoked_keys'])
+    run_module(module, module.params['teams'], 'team_id', functools.partial(reconcile, revoked=revoked))
 
 
 if __name__ == '__main__':

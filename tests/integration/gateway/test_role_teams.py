@@ -15,8 +15,9 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.platform_mod
 def test_offline_standin_role_team_step_sends_every_team_setting(standin, example_model):
     proc = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', '-e', 'litellm_api_url=%s' % standin.url,
                         '-e', 'litellm_master_key=%s' % STANDIN_KEY,
-                        # Teams only: Open WebUI's key would be read from Vault, which this test has not.
-                        '-e', 'litellm_open_webui_key=false', inventory=INVENTORY)
+                        # Teams only: Open WebUI's and the agents' keys would be read from Vault, which this
+                        # test has not (test_gateway_reconcile covers the keys).
+                        '-e', 'litellm_open_webui_key=false', '-e', '{"ai_platform_agents": []}', inventory=INVENTORY)
     assert proc.returncode == 0, proc.stdout[-3000:]
     stored = dict((team['team_id'], team) for team in standin.control('stats')['teams'])
     wanted = team_budgets(example_model)
@@ -30,4 +31,4 @@ def test_offline_standin_role_team_step_sends_every_team_setting(standin, exampl
         expected = dict((field, budget[field]) for field in sent)
         assert (name, sent) == (name, expected)
         assert (team['team_alias'], sorted(team['models'])) == (name, sorted(models[name]))
-        assert team['metadata']['tags'] == ['team:%s' % name]
+        assert team['metadata'] == {'tags': ['team:%s' % name], 'managed_by': 'baremetal.ai_platform'}

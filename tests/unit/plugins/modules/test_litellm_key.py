@@ -61,8 +61,9 @@ def keys(monkeypatch):
     return table
 
 
-def run(run_module, items, **flags):
-    return run_module(litellm_key.main, {'api_url': 'http://gateway', 'master_key': MASTER, 'keys': items}, **flags)
+def run(run_module, items, check_mode=False, diff=False, **options):
+    args = dict(options, api_url='http://gateway', master_key=MASTER, keys=copy.deepcopy(items))
+    return run_module(litellm_key.main, args, check_mode=check_mode, diff=diff)
 
 
 def agent_keys(count=3):
@@ -142,3 +143,40 @@ def test_refusals_name_the_alias(run_module, keys):
     assert failed and 'key_alias agent-0 is used by 2 keys' in result['msg']
     assert result['msg'].endswith('Nothing was written to LiteLLM before the error.') and result['written'] == []
     assert_no_secret(result, agent_keys(1))
+
+
+OWNER = 'baremetal.ai_platform'
+
+
+def test_prune_revokes_the_owners_keys_left_out_and_never_a_key_without_the_mark(run_module, keys):
+    items = agent_keys(3)
+    run(run_module, items, owner=OWNER)
+    assert all(row['metadata']['managed_by'] == OWNER for row in keys.rows.values())
+    # A key someone made by hand, with no mark, in the same team.
+    run(run_module, [{'key_alias': 'alice-laptop', 'key': 'sk-alice-secret-value', 'team_id': 'research'}])
+    writes = len(keys.writes)
+    failed, result = run(run_module, items[:2], owner=OWNER, prune=True, check_mode=True, diff=True)
+    assert not failed and result['deleted'] == ['agent-2'] and keys.writes[writes:] == []
+    assert result['diff']['before']['agent-2']['metadata'] == {'agent': 'a2', 'managed_by': OWNER}
+    failed, result = run(run_module, items[:2], owner=OWNER, prune=True)
+    assert keys.writes[writes:] == [('/key/delete', {'keys': [litellm_api.key_hash(items[2]['key'])]})]
+    assert sorted(row['key_alias'] for row in keys.rows.values()) == ['agent-0', 'agent-1', 'alice-laptop']
+    assert_no_secret(result, items)
+    failed, result = run(run_module, items[:2], owner=OWNER, prune=True)
+    assert not failed and not result['changed'] and len(keys.writes) == writes + 1
+
+
+def test_prune_takes_a_staged_rotation_with_its_key_and_keeps_a_wanted_keys_one(run_module, keys):
+    items = agent_keys(2)
+    run(run_module, items, owner=OWNER)
+    for index in (0, 1):
+        # Left by rotations that stopped after the new key was generated.
+        run(run_module, [dict(items[index], key_alias='agent-%d.rotating' % index, key='sk-new-%d-secret' % index)])
+        keys.rows[litellm_api.key_hash('sk-new-%d-secret' % index)]['metadata'] = {'managed_by': OWNER}
+    current = dict((row['key_alias'], [row]) for row in keys.rows.values())
+    assert litellm_key.pruned_aliases(current, items[:1], OWNER) == ['agent-1']
+    writes = len(keys.writes)
+    failed, result = run(run_module, items[:1], owner=OWNER, prune=True)
+    assert not failed and result['deleted'] == ['agent-1']
+    assert [(path, sorted(body['keys'])) for path, body in keys.writes[writes:] if path == '/key/delete'][-1] == (
+        '/key/delete', sorted([litellm_api.key_hash(items[1]['key']), litellm_api.key_hash('sk-new-1-secret')]))

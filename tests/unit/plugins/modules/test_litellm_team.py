@@ -15,6 +15,8 @@ class Teams(object):
     def __init__(self):
         self.rows = {}
         self.writes = []
+        # team_id -> the keys /team/list shows under the team.
+        self.keys = {}
 
     def client(self, api_url, master_key, timeout, retry_budget, validate_certs):
         store = self
@@ -27,7 +29,8 @@ class Teams(object):
                 Client.requests += 1
                 if path == '/team/list':
                     # LiteLLM adds computed fields the module must ignore.
-                    return [dict(copy.deepcopy(row), spend=1.5, keys=[]) for row in store.rows.values()]
+                    return [dict(copy.deepcopy(row), spend=1.5, keys=store.keys.get(row['team_id'], []))
+                            for row in store.rows.values()]
                 store.writes.append((path, copy.deepcopy(body)))
                 Client.written.append(done)
                 if path == '/team/update':
@@ -57,8 +60,9 @@ TEAMS = [
 ]
 
 
-def run(run_module, items, **flags):
-    return run_module(litellm_team.main, {'api_url': 'http://gateway', 'master_key': MASTER, 'teams': items}, **flags)
+def run(run_module, items, check_mode=False, diff=False, **options):
+    args = dict(options, api_url='http://gateway', master_key=MASTER, teams=copy.deepcopy(items))
+    return run_module(litellm_team.main, args, check_mode=check_mode, diff=diff)
 
 
 def test_create_sends_every_field_then_rerun_is_a_noop(run_module, teams):
@@ -110,3 +114,42 @@ def test_absent_teams_are_deleted_in_one_call(run_module, teams):
 def test_unlimited_with_a_budget_is_refused(run_module, teams):
     failed, result = run(run_module, [{'team_id': 'x', 'unlimited': True, 'max_budget': 1.0}])
     assert failed and 'mutually exclusive' in result['msg'] and teams.writes == []
+
+
+OWNER = 'baremetal.ai_platform'
+
+
+def test_prune_deletes_only_the_owners_teams_left_out_and_marks_the_listed_ones(run_module, teams):
+    teams.rows['by-hand'] = {'team_id': 'by-hand', 'metadata': {'tags': ['x']}}
+    teams.rows['other-tool'] = {'team_id': 'other-tool', 'metadata': {'managed_by': 'someone-else'}}
+    failed, result = run(run_module, TEAMS, owner=OWNER, prune=True)
+    assert not failed and teams.rows['research']['metadata'] == {'tags': ['team:research'], 'managed_by': OWNER}
+    assert teams.rows['platform']['metadata'] == {'managed_by': OWNER}
+    failed, result = run(run_module, TEAMS[:1], owner=OWNER, prune=True, check_mode=True, diff=True)
+    writes = len(teams.writes)
+    assert result['deleted'] == ['platform'] and result['diff']['before']['platform']['team_alias'] == 'platform'
+    failed, result = run(run_module, TEAMS[:1], owner=OWNER, prune=True)
+    assert teams.writes[writes:] == [('/team/delete', {'team_ids': ['platform']})]
+    assert sorted(teams.rows) == ['by-hand', 'other-tool', 'research']
+    failed, result = run(run_module, TEAMS[:1], owner=OWNER, prune=True)
+    assert not failed and not result['changed'] and len(teams.writes) == writes + 1
+
+
+def test_a_team_that_still_has_keys_is_refused_by_name_before_any_write(run_module, teams):
+    run(run_module, TEAMS, owner=OWNER)
+    teams.keys['platform'] = [{'key_alias': 'agent-ops', 'token': 'h1'}, {'token': 'h2'}]
+    writes = len(teams.writes)
+    changed = [dict(TEAMS[0], max_budget=10.0)]
+    failed, result = run(run_module, changed, owner=OWNER, prune=True)
+    assert failed and 'refusing to delete team platform' in result['msg']
+    assert 'agent-ops' in result['msg'] and 'a key without alias' in result['msg']
+    assert 'Nothing was written' in result['msg'] and teams.writes[writes:] == []
+    # Keys an earlier task of the run revoked (or would, in check mode) do not hold the team back.
+    teams.keys['platform'] = [{'key_alias': 'agent-ops', 'token': 'h1'}]
+    failed, result = run(run_module, changed, owner=OWNER, prune=True, revoked_keys=['agent-ops'], check_mode=True)
+    assert not failed and result['deleted'] == ['platform'] and teams.writes[writes:] == []
+
+
+def test_prune_needs_an_owner(run_module, teams):
+    failed, result = run(run_module, TEAMS, prune=True)
+    assert failed and 'owner' in result['msg'] and teams.writes == []
