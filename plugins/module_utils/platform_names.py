@@ -54,6 +54,8 @@ def platform_endpoints(namespaces):
         'agents_outbox_subjects': ['%s.*.results' % SUBJECT_PREFIX, '%s.*.dead' % SUBJECT_PREFIX],
         # Container port Prometheus scrapes on every agent pod.
         'agents_metrics_port': AGENT_METRICS_PORT,
+        # Labels of the gateway's pods and Service, which its ServiceMonitor selects.
+        'gateway_labels': {'app.kubernetes.io/name': 'litellm', 'app.kubernetes.io/part-of': 'ai-platform'},
     }
 
 

@@ -79,7 +79,8 @@ def test_depends_on_names_real_folders_without_a_cycle(site):
         assert ready, 'dependsOn cycle among %s' % sorted(set(graph) - set(ordered))
         ordered.extend(ready)
     assert ordered.index('external-secrets') < ordered.index('secret-stores') < ordered.index('agents')
-    assert ordered.index('observability') < ordered.index('litellm')
+    # The ServiceMonitors (LiteLLM's among them) wait for the chart that brings their CRD.
+    assert ordered.index('observability') < ordered.index('observability-resources')
 
 
 def test_every_crd_provider_health_checks_the_crds_its_dependents_use(site):

@@ -56,11 +56,8 @@ def test_every_custom_resource_comes_after_the_component_delivering_its_crd(site
     assert [f for f in _findings(site) if f.startswith('crd:')] == []
 
 
-# Apply mode ships the roles one after the other: LiteLLM (its ServiceMonitor) before observability
-# (the chart with that CRD), which must follow agents and nats (it ships Services into their
-# namespaces), which follow LiteLLM (agents' keys are made through it). Render mode is ordered by
-# the Flux graph instead (the test above). Strict, so the marker must go once the cycle is broken.
-@pytest.mark.xfail(strict=True, reason="apply mode: LiteLLM's ServiceMonitor is applied before kube-prometheus-stack")
+# Apply mode ships the roles one after the other (the order of playbooks/platform.yml); render mode is
+# ordered by the Flux graph instead (the test above).
 def test_apply_mode_ships_every_crd_before_the_custom_resources_that_need_it(site):
     assert [f for f in _findings(site, flux=False) if f.startswith('crd:')] == []
 

@@ -26,6 +26,7 @@ def test_endpoints_follow_the_namespaces():
         'agents_outbox_stream': 'agents-outbox',
         'agents_outbox_subjects': ['agents.*.results', 'agents.*.dead'],
         'agents_metrics_port': 9090,
+        'gateway_labels': {'app.kubernetes.io/name': 'litellm', 'app.kubernetes.io/part-of': 'ai-platform'},
     }
 
 

@@ -30,7 +30,10 @@ def _render(work, *extra):
                         inventory=os.path.join(REPO, 'inventories', 'example'))
     assert proc.returncode == 0, proc.stdout[-3000:]
     objects = {}
-    for folder in ('backup', 'observability'):
+    # Every folder the two roles rendered (a chart's own custom resources go to <component>-resources).
+    for folder in sorted(os.listdir(work / 'build')):
+        if not (work / 'build' / folder / 'kustomization.yaml').is_file() or folder == 'flux':
+            continue
         for name in sorted(os.listdir(work / 'build' / folder)):
             if name != 'kustomization.yaml':
                 for obj in yaml.safe_load_all((work / 'build' / folder / name).read_text()):
