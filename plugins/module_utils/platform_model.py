@@ -48,6 +48,7 @@ RESERVED_NAMESPACES = {
     'kube-node-lease': 'a Kubernetes system namespace',
     'default': "the cluster's default namespace",
     'keda': "KEDA's namespace (keda role)",
+    'ai-ingress': "the ingress controller's and cert-manager's namespace (ingress role)",
 }
 # NATS users and service identities the platform already uses (roles/nats: the NACK controller's
 # user, the server's system account; the components that talk to NATS or own a ServiceAccount).

@@ -70,6 +70,16 @@ CHART_VALUES = {
                'podSecurityContext': ['podSecurityContext']},
     'open-webui': {'resources': ['resources'], 'securityContext': ['containerSecurityContext'],
                    'podSecurityContext': ['podSecurityContext']},
+    # The ingress role's controller and certificate manager.
+    'traefik': {'resources': ['resources'], 'securityContext': ['securityContext'],
+                'podSecurityContext': ['podSecurityContext']},
+    'cert-manager': {
+        'resources': ['resources', 'webhook.resources', 'cainjector.resources', 'startupapicheck.resources'],
+        'securityContext': ['containerSecurityContext', 'webhook.containerSecurityContext',
+                            'cainjector.containerSecurityContext', 'startupapicheck.containerSecurityContext'],
+        'podSecurityContext': ['securityContext', 'webhook.securityContext', 'cainjector.securityContext',
+                               'startupapicheck.securityContext'],
+    },
     'kube-prometheus-stack': {
         'resources': ['prometheus.prometheusSpec.resources', 'prometheusOperator.resources', 'grafana.resources',
                       'alertmanager.alertmanagerSpec.resources', 'kube-state-metrics.resources'],

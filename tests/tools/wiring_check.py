@@ -11,7 +11,9 @@ wire, one line each:
   remote-ref   an ExternalSecret reads a Vault path/property the bootstrap neither writes nor lists
   service      an in-cluster URL or host:port resolves to no Service and port in the render
   flow         a client -> server flow is not allowed by the NetworkPolicies at both ends, or an
-               agent's egress allows something the agent does not use
+               agent's egress allows something the agent does not use (an Ingress is a flow from
+               the ingress controller's pods to its backend Service)
+  ingress      an Ingress names a class no ingress controller in the render answers for
   crd          a custom resource's CRD comes from no earlier component in apply order; with --flux, from
                no folder its Flux Kustomization depends on (directly or through others)
 
@@ -34,8 +36,10 @@ import sys
 
 import yaml
 
-# HelmChart name -> what the chart brings: services (name -> ports), the labels of the pods behind
-# them, the pods that act as clients of URLs in its values, and the CRD groups it installs.
+# HelmChart name -> what the chart brings: services (name -> ports, or {'ports': {port: the pods'
+# port}, 'pods': labels} when they differ from the chart's), the labels of the pods behind them, the
+# pods that act as clients of URLs in its values, and the CRD groups it installs. An ingress
+# controller names the values key holding the IngressClass it answers for.
 CHARTS = {
     'vault': {'services': {'vault': [8200, 8201], 'vault-internal': [8200, 8201]},
               'pods': {'app.kubernetes.io/name': 'vault', 'app.kubernetes.io/instance': 'vault'}},
@@ -46,7 +50,8 @@ CHARTS = {
                          'pods': {'app.kubernetes.io/name': 'postgresql', 'app.kubernetes.io/instance': 'litellm-postgres'}},
     'langfuse': {'services': {'langfuse-web': [3000]},
                  'pods': {'app.kubernetes.io/instance': 'langfuse', 'app': 'web'}},
-    'open-webui': {'services': {'open-webui': [80]}, 'pods': {'app.kubernetes.io/name': 'open-webui'}},
+    'open-webui': {'services': {'open-webui': {'ports': {80: 8080}}},
+                   'pods': {'app.kubernetes.io/instance': 'open-webui', 'app.kubernetes.io/component': 'open-webui'}},
     'nats': {'services': {'nats': [4222, 8222, 7777], 'nats-headless': [4222, 6222, 8222]},
              'pods': {'app.kubernetes.io/name': 'nats', 'app.kubernetes.io/instance': 'nats'}},
     'nack': {'crds': ['jetstream.nats.io'], 'pods': {'app.kubernetes.io/name': 'nack'}},
@@ -54,10 +59,17 @@ CHARTS = {
                        'pods': {'app.kubernetes.io/name': 'argo-workflows-server'}},
     'keda': {'crds': ['keda.sh', 'eventing.keda.sh'], 'pods': {'app': 'keda-operator'}},
     'kube-prometheus-stack': {'crds': ['monitoring.coreos.com'],
+                              'services': {'kube-prometheus-stack-grafana': {
+                                  'ports': {80: 3000},
+                                  'pods': {'app.kubernetes.io/name': 'grafana',
+                                           'app.kubernetes.io/instance': 'kube-prometheus-stack'}}},
                               'pods': {'app.kubernetes.io/name': 'prometheus'},
                               # alertmanagerSpec.secrets: each Secret mounted as files under this folder.
                               'secret_mounts': {('alertmanager', 'alertmanagerSpec', 'secrets'):
                                                 '/etc/alertmanager/secrets/'}},
+    'cert-manager': {'crds': ['cert-manager.io', 'acme.cert-manager.io'],
+                     'pods': {'app.kubernetes.io/instance': 'cert-manager'}},
+    'ingress-traefik': {'pods': {'app.kubernetes.io/name': 'traefik'}, 'ingress_class': ('ingressClass', 'name')},
 }
 # KEDA's operator is the client of a ScaledObject's trigger addresses.
 KEDA_OPERATOR = ('keda', {'app': 'keda-operator', 'app.kubernetes.io/name': 'keda-operator'})
@@ -144,12 +156,14 @@ class Pod(object):
 class Render(object):
     def __init__(self, objects):
         self.objects = objects
-        self.services = {}      # (ns, name) -> {'ports': set, 'selector': labels or None}
+        self.services = {}      # (ns, name) -> {'ports': set, 'targets': {port: pod port}, 'selector': labels}
         self.secrets = {}       # (ns, secret name) -> set of keys (None: any key)
         self.policies = []      # NetworkPolicy objects
         self.pods = []
         self.crd_groups = {}    # group -> [(component index, position, chart name, component)]
         self.configmap_users = {}
+        self.ingresses = []     # Ingress objects
+        self.controllers = []   # (ingress class, controller Pod)
         for position, (component, index, obj) in enumerate(objects):
             self._add(component, index, position, obj)
 
@@ -158,9 +172,13 @@ class Render(object):
         meta = obj.get('metadata') or {}
         ns = meta.get('namespace')
         if kind == 'Service':
+            ports = obj['spec'].get('ports') or []
             self.services[(ns, meta['name'])] = {
-                'ports': set(p.get('port') for p in obj['spec'].get('ports') or []),
+                'ports': set(p.get('port') for p in ports),
+                'targets': dict((p.get('port'), p.get('targetPort', p.get('port'))) for p in ports),
                 'selector': obj['spec'].get('selector')}
+        elif kind == 'Ingress':
+            self.ingresses.append(obj)
         elif kind == 'ExternalSecret':
             target = (obj['spec'].get('target') or {}).get('name') or meta['name']
             keys = set(item['secretKey'] for item in obj['spec'].get('data') or [])
@@ -172,10 +190,14 @@ class Render(object):
             chart = CHARTS.get(meta['name'], {})
             target = obj['spec'].get('targetNamespace')
             for service, ports in (chart.get('services') or {}).items():
-                self.services[(target, service)] = {'ports': set(ports), 'selector': chart.get('pods')}
+                spec = ports if isinstance(ports, dict) else {'ports': dict((port, port) for port in ports)}
+                self.services[(target, service)] = {'ports': set(spec['ports']), 'targets': spec['ports'],
+                                                    'selector': spec.get('pods', chart.get('pods'))}
             for group in chart.get('crds') or []:
                 self.crd_groups.setdefault(group, []).append((index, position, meta['name'], component))
             self.pods.append(Pod(_name(obj), target, chart.get('pods'), chart_values(obj), chart=meta['name']))
+            if 'ingress_class' in chart:
+                self.controllers.append((_dig(self.pods[-1].body, chart['ingress_class']), self.pods[-1]))
         elif kind in _POD_SPEC_PATHS:
             template = _dig(obj, _POD_SPEC_PATHS[kind]) or {}
             self.pods.append(Pod(_name(obj), ns, _dig(template, ('metadata', 'labels')), template.get('spec') or {}))
@@ -376,15 +398,56 @@ def _derived_addresses(render, catalog):
     return found
 
 
+def _ingress_backends(render):
+    """(controller pod, ns, service, port, where) for every Ingress backend, and ingress findings."""
+    found, findings = [], []
+    for obj in render.ingresses:
+        spec, ns = obj['spec'], obj['metadata'].get('namespace')
+        controllers = [pod for name, pod in render.controllers if name == spec.get('ingressClassName')]
+        if not controllers:
+            findings.append('ingress: %s names class %s, which no ingress controller in the render answers for '
+                            '(it has: %s)' % (_name(obj), spec.get('ingressClassName'),
+                                              ', '.join(sorted(str(name) for name, _pod in render.controllers)) or 'none'))
+            continue
+        backends = [('defaultBackend', spec['defaultBackend'])] if spec.get('defaultBackend') else []
+        for rule in spec.get('rules') or []:
+            for path in _dig(rule, ('http', 'paths')) or []:
+                backends.append(('host %s path %s' % (rule.get('host'), path.get('path')), path.get('backend')))
+        for where, backend in backends:
+            service = (backend or {}).get('service') or {}
+            port = service.get('port') or {}
+            for pod in controllers:
+                found.append((pod, ns, service.get('name'), port.get('number', port.get('name')),
+                              '%s %s' % (_name(obj), where)))
+    return found, findings
+
+
+def _pod_port(render, ns, found, port):
+    """The port the pods behind a Service listen on (what NetworkPolicies see) for one of its ports."""
+    target = found['targets'].get(port, port)
+    if not isinstance(target, str):
+        return target
+    # A named targetPort: the container port of that name in a rendered pod the Service selects.
+    for pod in render.pods:
+        if pod.chart is None and pod.namespace == ns and _selects({'matchLabels': found['selector'] or {}}, pod.labels):
+            for container in pod.body.get('containers') or []:
+                for container_port in container.get('ports') or []:
+                    if container_port.get('name') == target:
+                        return container_port['containerPort']
+    return port
+
+
 def flows(render, catalog):
-    """[(client pod, server (ns, name, port), where)] and service findings."""
-    findings, result = [], []
+    """[(client pod, server (ns, name, port), server labels, where, pod port)] and service findings."""
     candidates = [(pod, host, port, where) for pod in render.pods for host, port, where in addresses(pod)]
     candidates += _config_addresses(render) + _derived_addresses(render, catalog)
-    for pod, host, port, where in candidates:
-        if not _in_cluster(host):
-            continue
-        ns, service = _resolve(host, pod.namespace)
+    resolved = [(pod, host) + _resolve(host, pod.namespace) + (port, where)
+                for pod, host, port, where in candidates if _in_cluster(host)]
+    backends, findings = _ingress_backends(render)
+    resolved += [(pod, '%s.%s.svc' % (service, ns), ns, service, port, where)
+                 for pod, ns, service, port, where in backends]
+    result = []
+    for pod, host, ns, service, port, where in resolved:
         found = render.services.get((ns, service))
         if found is None:
             findings.append('service: %s (%s) points at %s:%s, but the render has no Service %s/%s'
@@ -393,7 +456,7 @@ def flows(render, catalog):
             findings.append('service: %s (%s) points at %s:%s; Service %s/%s serves ports %s'
                             % (pod.origin, where, host, port, ns, service, sorted(found['ports'])))
         else:
-            result.append((pod, (ns, service, port), found['selector'] or {}, where))
+            result.append((pod, (ns, service, port), found['selector'] or {}, where, _pod_port(render, ns, found, port)))
     return result, findings
 
 
@@ -450,12 +513,13 @@ def _allowed(render, direction, ns, labels, peer_ns, peer_labels, port):
 
 def check_flows(render, found_flows):
     findings = []
-    for pod, (ns, service, port), server_labels, where in found_flows:
-        target = '%s/%s:%s' % (ns, service, port)
-        if not _allowed(render, 'egress', pod.namespace, pod.labels, ns, server_labels, port):
+    for pod, (ns, service, port), server_labels, where, pod_port in found_flows:
+        # Policies see the pods' own port, which a Service may map its port to.
+        target = '%s/%s:%s%s' % (ns, service, port, '' if pod_port == port else ' (pod port %s)' % pod_port)
+        if not _allowed(render, 'egress', pod.namespace, pod.labels, ns, server_labels, pod_port):
             findings.append('flow: %s -> %s (%s) is not allowed by the egress policies of %s'
                             % (pod.origin, target, where, pod.namespace))
-        if not _allowed(render, 'ingress', ns, server_labels, pod.namespace, pod.labels, port):
+        if not _allowed(render, 'ingress', ns, server_labels, pod.namespace, pod.labels, pod_port):
             findings.append('flow: %s -> %s (%s) is not allowed by the ingress policies of %s'
                             % (pod.origin, target, where, ns))
     return findings
@@ -467,7 +531,7 @@ def check_agent_egress(render, found_flows):
     for pod in render.pods:
         if 'ai-platform/agent' not in pod.labels or pod.chart:
             continue
-        used = [(ns, labels, port) for client, (ns, _svc, port), labels, _w in found_flows if client is pod]
+        used = [(ns, labels, port) for client, (ns, _svc, _port), labels, _w, port in found_flows if client is pod]
         for policy in render.policies:
             if policy['metadata'].get('namespace') != pod.namespace or \
                     'Egress' not in (policy['spec'].get('policyTypes') or []) or \

@@ -22,8 +22,9 @@ AGENTS = ['doc-fetcher', 'code-reviewer']
 GENERATED = dict([('ai-platform/agents/%s' % name, ['litellm_key', 'nats_password']) for name in AGENTS]
                  + [('ai-platform/litellm', ['database_url', 'master_key', 'postgres_admin_password', 'postgres_password',
                                              'salt_key', 'valkey_password']),
-                    ('ai-platform/langfuse', ['clickhouse_password', 'encryption_key', 'nextauth_secret', 'postgres_password',
-                                              'public_key', 'redis_password', 's3_password', 's3_user', 'salt', 'secret_key']),
+                    ('ai-platform/langfuse', ['admin_password', 'clickhouse_password', 'encryption_key', 'nextauth_secret',
+                                              'postgres_password', 'public_key', 'redis_password', 's3_password', 's3_user',
+                                              'salt', 'secret_key']),
                     ('ai-platform/open-webui', ['litellm_key', 'webui_secret_key']),
                     ('ai-platform/grafana', ['admin_password', 'admin_user']),
                     ('ai-platform/nats/nack', ['password', 'user']),

@@ -58,7 +58,8 @@ def test_example_passes(model):
 @pytest.mark.parametrize('value, why', [
     ('kube-system', 'the Kubernetes system namespace'), ('kube-public', 'a Kubernetes system namespace'),
     ('kube-node-lease', 'a Kubernetes system namespace'), ('default', "the cluster's default namespace"),
-    ('keda', "KEDA's namespace"), ('kube-flannel', "starts with 'kube-'"),
+    ('keda', "KEDA's namespace"), ('ai-ingress', "the ingress controller's and cert-manager's namespace"),
+    ('kube-flannel', "starts with 'kube-'"),
 ])
 def test_reserved_namespace_refused(model, value, why):
     model['ai_platform_namespaces']['gateway'] = value
