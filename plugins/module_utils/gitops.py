@@ -25,6 +25,9 @@ CUSTOM_KINDS = {
     ('keda.sh', 'ScaledObject'): ('scaledobjects.keda.sh', 'keda'),
     ('monitoring.coreos.com', 'ServiceMonitor'): ('servicemonitors.monitoring.coreos.com', 'kube-prometheus-stack'),
     ('monitoring.coreos.com', 'PrometheusRule'): ('prometheusrules.monitoring.coreos.com', 'kube-prometheus-stack'),
+    ('cert-manager.io', 'Certificate'): ('certificates.cert-manager.io', 'cert-manager'),
+    ('cert-manager.io', 'Issuer'): ('issuers.cert-manager.io', 'cert-manager'),
+    ('cert-manager.io', 'ClusterIssuer'): ('clusterissuers.cert-manager.io', 'cert-manager'),
 }
 # API groups a cluster serves before the sync: Kubernetes', k3s's helm-controller (helm.cattle.io)
 # and Flux's own (its CRDs come with `flux install`, before the entry point is applied).

@@ -22,7 +22,7 @@ UI_HOSTS = ('chat', 'langfuse', 'grafana', 'litellm', 'argo', 'vault')
 def _render(site):
     with open(site['catalog']) as handle:
         catalog = yaml.safe_load(handle)
-    render = wiring_check.Render(wiring_check.load(site['dir'], _apply_order()))
+    render = wiring_check.Render(wiring_check.load(site['dir'], _apply_order(site)))
     return render, catalog
 
 

@@ -29,7 +29,8 @@ def group_vars(name):
 def render(out, *args):
     proc = run_playbook(PLAYBOOK, '-e', 'ai_platform_render_dir=%s' % out, *args, inventory=EXAMPLE)
     objects = {}
-    for path in sorted(glob.glob(str(out / 'ingress' / '*.yaml'))):
+    # The charts' own custom resources (issuers, the CA certificate) go to ingress-resources.
+    for path in sorted(glob.glob(str(out / 'ingress*' / '*.yaml'))):
         if not path.endswith('kustomization.yaml'):
             with open(path) as handle:
                 obj = yaml.safe_load(handle)
