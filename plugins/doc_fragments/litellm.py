@@ -43,6 +43,13 @@ options:
       - Verify the proxy's TLS certificate.
     type: bool
     default: true
+  ca_path:
+    description:
+      - PEM file of the CA that signed the proxy's certificate, for a certificate the system trust store
+        does not know (the site CA of the ingress role, written to its C(ingress_ca_cert_dest)).
+      - If not set, the environment variable E(LITELLM_CA_PATH) is used; without either, the system
+        trust store.
+    type: path
 notes:
   - LiteLLM keeps teams and keys in its database; the proxy must run with C(database_url).
 """

@@ -44,6 +44,7 @@ def litellm_argument_spec():
         timeout=dict(type='int', default=30),
         retry_budget=dict(type='int', default=DEFAULT_BUDGET),
         validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path', fallback=(env_fallback, ['LITELLM_CA_PATH'])),
     )
 
 
@@ -97,12 +98,13 @@ class LiteLLMClient(object):
     """HTTP client for the proxy's management endpoints."""
 
     def __init__(self, api_url, master_key, timeout=30, retry_budget=DEFAULT_BUDGET, validate_certs=True,
-                 sleep=time.sleep, clock=time.monotonic):
+                 ca_path=None, sleep=time.sleep, clock=time.monotonic):
         self.api_url = api_url.rstrip('/')
         self._master_key = master_key
         self.timeout = timeout
         self.retry_budget = retry_budget
         self.validate_certs = validate_certs
+        self.ca_path = ca_path
         self._sleep = sleep
         self._clock = clock
         self.requests = 0
@@ -127,7 +129,8 @@ class LiteLLMClient(object):
             self.retried = backoff.attempts > 1
             try:
                 response = open_url(url, data=data, method=method, headers=headers, timeout=self.timeout,
-                                    validate_certs=self.validate_certs, follow_redirects='safe')
+                                    validate_certs=self.validate_certs, ca_path=self.ca_path,
+                                    follow_redirects='safe')
                 raw = response.read()
                 if method != 'GET':
                     self.written.append(done or '%s %s' % (method, path))
@@ -176,7 +179,7 @@ def run_module(module, items, identity, reconcile):
             if item['state'] == 'present':
                 item['metadata'] = dict(item.get('metadata') or {}, **{OWNER_KEY: owner})
     client = LiteLLMClient(params['api_url'], params['master_key'], params['timeout'], params['retry_budget'],
-                           params['validate_certs'])
+                           params['validate_certs'], params['ca_path'])
     try:
         result = reconcile(client, items, module.check_mode, owner if params.get('prune') else None)
     except LiteLLMError as exc:

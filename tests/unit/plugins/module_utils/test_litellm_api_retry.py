@@ -124,3 +124,19 @@ def test_offline_written_so_far_says_nothing_or_lists_each_write():
     assert written_so_far([]) == 'Nothing was written to LiteLLM before the error.'
     assert written_so_far(['created team a', 'updated team b (rpm_limit)']) == (
         'Already written to LiteLLM before the error: created team a; updated team b (rpm_limit).')
+
+
+@pytest.mark.offline
+def test_offline_ca_path_reaches_every_call(monkeypatch):
+    """The site CA file is what each request's certificate is checked against (ingress route)."""
+    seen = []
+
+    def fake_open_url(url, **kwargs):
+        seen.append((kwargs.get('validate_certs'), kwargs.get('ca_path')))
+        return Answer('{}')
+
+    monkeypatch.setattr(litellm_api, 'open_url', fake_open_url)
+    made = LiteLLMClient('https://litellm.ai.example.internal', 'sk-master', ca_path='/inv/site-ca-example.crt')
+    made.request('GET', '/team/list')
+    made.request('POST', '/team/new', {'team_id': 'research'})
+    assert seen == [(True, '/inv/site-ca-example.crt')] * 2

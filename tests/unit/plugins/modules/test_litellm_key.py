@@ -18,7 +18,7 @@ class Keys(object):
         self.rows = {}
         self.writes = []
 
-    def client(self, api_url, master_key, timeout, retry_budget, validate_certs):
+    def client(self, api_url, master_key, timeout, retry_budget, validate_certs, ca_path=None):
         store = self
 
         class Client(object):

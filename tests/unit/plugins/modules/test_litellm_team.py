@@ -18,7 +18,7 @@ class Teams(object):
         # team_id -> the keys /team/list shows under the team.
         self.keys = {}
 
-    def client(self, api_url, master_key, timeout, retry_budget, validate_certs):
+    def client(self, api_url, master_key, timeout, retry_budget, validate_certs, ca_path=None):
         store = self
 
         class Client(object):
