@@ -79,6 +79,11 @@ options:
   gitops:
     description: Value of C(ai_platform_gitops); required when O(apply=false).
     type: dict
+  gateway:
+    description:
+      - The LiteLLM role's settings the gateway rules and RV(caps) read, C(litellm_hpa_max_replicas) as
+        C(replicas) (the most proxies that share the config) and C(litellm_redis_enabled) as C(redis).
+    type: dict
   secrets:
     description: Value of C(ai_platform_secrets).
     type: list
@@ -186,6 +191,15 @@ routing:
           provider: openai
           model: gpt-4o-mini
       fallbacks: [local]
+caps:
+  description:
+    - What each deployment C(rpm)/C(tpm) really caps across O(gateway.replicas) proxies on LiteLLM 1.108.7
+      (C(id), C(limit), C(nominal), C(effective), C(how)); empty without limits or without O(gateway).
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - {id: fast-openai-gpt-4o-mini, limit: rpm, nominal: 60, effective: 354, how: 'shared through Redis (paced: 60)'}
 budgets:
   description:
     - Team name to its budget. C(max_budget), C(budget_duration) and C(budget_seconds) are null for
@@ -203,6 +217,7 @@ budgets:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_config import rpm_tpm_caps
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.platform_model import (
     check_platform,
     format_errors,
@@ -261,6 +276,8 @@ def main():
             backup=dict(type='dict'),
             alerting=dict(type='dict'),
             gitops=dict(type='dict'),
+            gateway=dict(type='dict', options=dict(replicas=dict(type='int', required=True),
+                                                    redis=dict(type='bool', required=True))),
             # Environment variable -> Vault path and key: names where secrets are, holds none.
             secrets=dict(type='list', elements='dict', no_log=False),
             k3s_api_vip=dict(type='str'),
@@ -273,14 +290,18 @@ def main():
         ),
         supports_check_mode=True,
     )
+    gateway = module.params.pop('gateway')
     model = dict((_VARIABLES[option], value) for option, value in module.params.items())
+    if gateway:
+        model.update(litellm_hpa_max_replicas=gateway['replicas'], litellm_redis_enabled=gateway['redis'])
     errors = format_errors(check_platform(model))
     if errors:
         module.fail_json(
             msg='%d problem%s in the inventory:\n%s' % (
                 len(errors), '' if len(errors) == 1 else 's', '\n'.join(errors)),
             errors=errors)
-    module.exit_json(changed=False, errors=[], routing=routing_table(model), budgets=team_budgets(model))
+    caps = rpm_tpm_caps(model, {'replicas': gateway['replicas'], 'redis_host': gateway['redis']}) if gateway else []
+    module.exit_json(changed=False, errors=[], routing=routing_table(model), caps=caps, budgets=team_budgets(model))
 
 
 if __name__ == '__main__':
