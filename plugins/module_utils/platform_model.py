@@ -684,6 +684,9 @@ def _check_teams(check, aliases):
             if model not in alias_names:
                 check.add(mpath, '%s is not a defined alias (defined: %s)' % (show(model), _defined(alias_names)))
         check.unique(models, 'model')
+        # false: the team's agents' keys opt out of the gateway's response cache (a team whose
+        # identical prompts must reach the model every time).
+        check.typed(path + '.response_cache', team.get('response_cache', True), bool)
         unlimited = check.typed(path + '.unlimited', team.get('unlimited', False), bool)
         budget_keys = [key for key in ('max_budget', 'budget_duration') if team.get(key) is not None]
         if unlimited and budget_keys:

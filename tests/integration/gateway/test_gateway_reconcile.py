@@ -185,3 +185,19 @@ def test_offline_standin_removed_team_that_still_has_a_key_is_refused_by_name(
     assert GONE_TEAM in teams and 'bob-script' in keys
     assert [a for a in gone_team_agents if 'agent-%s' % a in keys] == []
     assert ('POST', '/team/delete') not in writes_since(standin, before)
+
+
+@pytest.mark.offline
+def test_offline_standin_team_without_response_cache_gets_keys_that_opt_out(
+        standin, openbao, vault_keys, example, tmp_path):
+    standin.control('reset')
+    teams = [dict(t, response_cache=False) if t['name'] == 'research' else t for t in example['teams']]
+    extra = tmp_path / 'uncached.json'
+    extra.write_text(json.dumps({'ai_platform_teams': teams}))
+    proc = run('playbooks/gateway.yml', standin, openbao, example, '-e', '@%s' % extra)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    _teams, keys = gateway_state(standin)
+    cache = dict((a['name'], (keys['agent-%s' % a['name']]['metadata'] or {}).get('cache')) for a in example['agents'])
+    research = [a['name'] for a in example['agents'] if a['team'] == 'research']
+    assert research and all(cache[name] == {'no-cache': True, 'no-store': True} for name in research), cache
+    assert [name for name, value in cache.items() if value is not None and name not in research] == []

@@ -184,6 +184,9 @@ CASES = {
     'team without duration': (
         _delete(('ai_platform_teams', 0, 'budget_duration')),
         'ai_platform_teams[0] (research).budget_duration: is required'),
+    'response_cache not a boolean': (
+        _set(('ai_platform_teams', 0, 'response_cache'), 'no'),
+        "ai_platform_teams[0] (research).response_cache: must be a boolean, got 'no'"),
     'unlimited team with budget': (
         _set(('ai_platform_teams', 4, 'max_budget'), 10),
         'ai_platform_teams[4] (platform): unlimited: true and max_budget are both set'),
