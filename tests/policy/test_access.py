@@ -41,7 +41,7 @@ def test_every_ui_host_routes_to_a_rendered_service_through_allowed_flows(site):
     hosts = set(where.split(' host ')[1].split(' ')[0] for _pod, _server, _labels, where, _port in routes)
     assert hosts == set('%s.%s' % (label, domain) for label in UI_HOSTS)
     assert all(pod.chart == 'ingress-traefik' for pod, _server, _labels, _where, _port in routes)
-    assert [f for f in wiring_check.check_flows(render, routes)] == []
+    assert list(wiring_check.check_flows(render, routes)) == []
 
 
 def test_a_route_whose_networkpolicy_is_missing_is_found(site):

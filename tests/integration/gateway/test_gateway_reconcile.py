@@ -82,9 +82,8 @@ def without(tmp_path, example, agents=(), teams=()):
 def gateway_state(standin):
     """Teams and keys as the gateway holds them, without timestamps and spend."""
     stats = standin.control('stats')
-    teams = dict((t['team_id'], dict((f, t.get(f)) for f in ('team_alias', 'models', 'max_budget', 'budget_duration',
-                                                                'rpm_limit', 'tpm_limit', 'metadata')))
-                 for t in stats['teams'])
+    team_fields = ('team_alias', 'models', 'max_budget', 'budget_duration', 'rpm_limit', 'tpm_limit', 'metadata')
+    teams = dict((t['team_id'], dict((f, t.get(f)) for f in team_fields)) for t in stats['teams'])
     keys = dict((k['key_alias'], dict((f, k.get(f)) for f in ('token', 'team_id', 'models', 'metadata')))
                 for k in stats['keys'])
     return teams, keys

@@ -127,7 +127,7 @@ def litellm_series(tmp_path_factory):
         (work / 'metrics.yaml').write_text(yaml.safe_dump(config))
         proxy = gateway.Proxy('metrics', PROXY_PORT, work / 'metrics.yaml', work, receiver.url)
         proxy.wait_alive()
-        for _ in range(2):
+        for _attempt in range(2):
             status, _headers, body = proxy.chat('fast')
             assert status == 200, body
         # The Spark fails: 'local' falls back to 'fast', which answers.

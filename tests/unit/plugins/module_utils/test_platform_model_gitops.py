@@ -32,8 +32,8 @@ def test_missing_repository_is_refused_when_rendering_only(model):
 
 
 @pytest.mark.parametrize('key, value, message', [
-    ('url', 'git@git.example.internal:platform/site.git', "ai_platform_gitops.url: 'git@git.example.internal:"
-                                                           "platform/site.git' is not an http(s):// or ssh:// URL"),
+    ('url', 'git@git.example.internal:platform/site.git',
+     "ai_platform_gitops.url: 'git@git.example.internal:platform/site.git' is not an http(s):// or ssh:// URL"),
     ('url', 'file:///srv/git/site', "ai_platform_gitops.url: 'file:///srv/git/site' is not an http(s)://"),
     ('url', None, 'ai_platform_gitops.url: is required'),
     ('branch', 'feature..x', "ai_platform_gitops.branch: 'feature..x' is not a Git branch name"),
