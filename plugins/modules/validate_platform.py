@@ -81,9 +81,17 @@ options:
     type: dict
   gateway:
     description:
-      - The LiteLLM role's settings the gateway rules and RV(caps) read, C(litellm_hpa_max_replicas) as
-        C(replicas) (the most proxies that share the config) and C(litellm_redis_enabled) as C(redis).
+      - The LiteLLM role's settings the gateway rules and RV(caps) read.
     type: dict
+    suboptions:
+      replicas:
+        description: C(litellm_hpa_max_replicas), the most proxies that share the config.
+        type: int
+        required: true
+      redis:
+        description: C(litellm_redis_enabled), whether the proxies share their state through Redis.
+        type: bool
+        required: true
   secrets:
     description: Value of C(ai_platform_secrets).
     type: list
@@ -276,8 +284,9 @@ def main():
             backup=dict(type='dict'),
             alerting=dict(type='dict'),
             gitops=dict(type='dict'),
-            gateway=dict(type='dict', options=dict(replicas=dict(type='int', required=True),
-                                                    redis=dict(type='bool', required=True))),
+            gateway=dict(type='dict', options=dict(
+                replicas=dict(type='int', required=True),
+                redis=dict(type='bool', required=True))),
             # Environment variable -> Vault path and key: names where secrets are, holds none.
             secrets=dict(type='list', elements='dict', no_log=False),
             k3s_api_vip=dict(type='str'),
