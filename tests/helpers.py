@@ -75,3 +75,20 @@ def run_module_in_process(main, args, check_mode=False, diff=False):
         except ModuleExit as done:
             return done.failed, done.result
     raise AssertionError('%s returned without exit_json or fail_json' % main.__module__)
+
+
+def rendered_by_kind(render_dir):
+    """{kind: {name: object}} over every component folder of a render (a chart's own custom resources
+    are in <component>-resources; the Flux entry point is left out)."""
+    import yaml
+    by_kind = {}
+    for folder in sorted(os.listdir(render_dir)):
+        path = os.path.join(render_dir, folder)
+        if folder == 'flux' or not os.path.isfile(os.path.join(path, 'kustomization.yaml')):
+            continue
+        for name in sorted(os.listdir(path)):
+            if name != 'kustomization.yaml':
+                with open(os.path.join(path, name)) as handle:
+                    obj = yaml.safe_load(handle)
+                by_kind.setdefault(obj['kind'], {})[obj['metadata']['name']] = obj
+    return by_kind

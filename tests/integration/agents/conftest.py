@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
-from helpers import REPO, VENV_BIN, run_playbook
+from helpers import REPO, VENV_BIN, rendered_by_kind, run_playbook
 
 RUNTIME_DIR = os.path.join(REPO, 'roles', 'agents', 'files', 'agent_runtime')
 INVENTORY = os.path.join(REPO, 'inventories', 'example')
@@ -179,12 +179,7 @@ def rendered(tmp_path_factory):
     proc = run_playbook(str(work / 'agents.yml'), '-e', 'ai_platform_render_dir=%s' % (work / 'build'),
                         inventory=INVENTORY)
     assert proc.returncode == 0, proc.stdout[-3000:]
-    by_kind = {}
-    for folder in ('nats', 'agents'):
-        for name in sorted(os.listdir(work / 'build' / folder)):
-            if name != 'kustomization.yaml':
-                obj = yaml.safe_load((work / 'build' / folder / name).read_text())
-                by_kind.setdefault(obj['kind'], {})[obj['metadata']['name']] = obj
+    by_kind = rendered_by_kind(str(work / 'build'))
     values = yaml.safe_load(by_kind['HelmChart']['nats']['spec']['valuesContent'])
     return values, by_kind
 

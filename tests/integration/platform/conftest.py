@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 import yaml
 
-from helpers import VENV_BIN, run_playbook
+from helpers import VENV_BIN, rendered_by_kind, run_playbook
 
 CLIENT_PORT = 14222
 MONITOR_PORT = 18222
@@ -66,12 +66,7 @@ def rendered_platform(tmp_path_factory):
     proc = run_playbook(str(playbook), '-e', 'ai_platform_render_dir=%s' % (work / 'build'),
                         inventory='inventories/example')
     assert proc.returncode == 0, proc.stdout[-3000:]
-    by_kind = {}
-    for folder in ('nats', 'agents', 'observability', 'observability-resources'):
-        for name in sorted(os.listdir(work / 'build' / folder)):
-            if name != 'kustomization.yaml':
-                obj = yaml.safe_load((work / 'build' / folder / name).read_text())
-                by_kind.setdefault(obj['kind'], {})[obj['metadata']['name']] = obj
+    by_kind = rendered_by_kind(str(work / 'build'))
     values = yaml.safe_load(by_kind['HelmChart']['nats']['spec']['valuesContent'])
     return values, by_kind
 
