@@ -51,7 +51,7 @@ lab: apt venv ## converge the lab (four podman hosts over SSH) and render the pl
 lab-down: ## remove the lab's containers, network and build output
 	tests/lab/lab.sh down
 
-lab-check: apt venv ## the lab from fresh hosts twice: both run times, their ratio, changed=0 on the second
+lab-check: apt venv ## the lab from fresh hosts twice (times, ratio, changed=0), then a k3s upgrade and host checks
 	tests/lab/lab.sh check
 
 lint: venv ## yamllint, ansible-lint, role specs vs defaults, changelog fragments, collection docs
@@ -70,13 +70,11 @@ unit: venv litellm-venv ## unit tests (tests/unit)
 integration: deps ## integration and policy tests (real OpenBao, NATS, LiteLLM, PostgreSQL on loopback)
 	$(PY) -m pytest -q tests/integration tests/policy
 
-# Every scenario, with the lab's hosts (tests/lab/hosts.yml) as the base config: a scenario without
-# platforms of its own (cluster) runs on them, by the same names on the same network, so the lab
-# goes down first.
-molecule: apt venv ## every molecule scenario on podman hosts (the lab is taken down first)
+# The scenarios have hosts and networks of their own, so they run beside a lab; the four-host cluster
+# (converge, rerun, rolling upgrade, host checks) is `lab-check`'s.
+molecule: apt venv ## every molecule scenario on podman hosts (base, k3s_recovery)
 	tests/lab/lab.sh image
-	tests/lab/lab.sh down
-	molecule -c tests/lab/hosts.yml test --all
+	molecule test --all
 
 test: lint sanity unit integration molecule lab-check ## every test tier CI runs
 

@@ -5,7 +5,8 @@
 #   lab.sh image   build localhost/ai-platform-lab:bookworm (rootfs cached under .cache/lab/)
 #   lab.sh up      image + network + containers, converge site.yml, validate build/lab, summarise
 #   lab.sh check   `down`, then `up` twice: prints both run times and their ratio; the second run
-#                  must report changed=0 on every host
+#                  must report changed=0 on every host. Then the firewall probe, a rolling k3s
+#                  upgrade (tests/lab/upgrade.yml) and the host checks of tests/lab/verify.
 #   lab.sh down    remove the containers, the network and build/lab (the image and cache stay)
 set -euo pipefail
 
@@ -292,6 +293,12 @@ cmd_check() {
   [[ -z $changed ]] || die "not idempotent, the second run changed:"$'\n'"$changed"
   echo "second run: changed=0 on every host"
   probe_firewall
+  log "rolling k3s upgrade (tests/lab/upgrade.yml)"
+  (cd "$REPO" && ansible-playbook tests/lab/upgrade.yml -i "$INVENTORY") >"$CACHE/logs/upgrade.log" 2>&1 \
+    || { tail -30 "$CACHE/logs/upgrade.log" >&2; die "the upgrade failed; log: $CACHE/logs/upgrade.log"; }
+  recap "$CACHE/logs/upgrade.log"
+  log "host checks (tests/lab/verify, testinfra over SSH)"
+  (cd "$REPO" && python -m pytest -q -p no:cacheprovider tests/lab/verify)
 }
 
 # The base firewall opens vLLM (and every cluster port) to the nodes only: a node gets an answer

@@ -1,7 +1,8 @@
-"""Outcomes of playbooks/hosts.yml on the lab's four hosts.
+"""Outcomes of site.yml and playbooks/upgrade.yml on the lab's four hosts (`lab.sh check` runs these
+after its idempotence check and tests/lab/upgrade.yml).
 
 Real here: files, modes, systemd units, the nftables firewall, the network between the
-containers. Stand-ins (tests/fixtures/artifacts): the k3s binary (and so etcd, the node list and
+containers, SSH. Stand-ins (tests/fixtures/artifacts): the k3s binary (and so etcd, the node list and
 kube-vip's address), the GPU, nvidia-smi, nvidia-ctk, docker and the vLLM server. Tests that read
 what a stand-in recorded or served say so in their name (`_standin`).
 """
@@ -16,18 +17,19 @@ import pytest
 import testinfra
 import yaml
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+LAB_CACHE = os.path.join(REPO, '.cache', 'lab')
+LAB_VARS = os.path.join(REPO, 'inventories', 'lab', 'group_vars', 'all')
 SERVERS = ['nuc1', 'nuc2', 'nuc3']
 
 
 def _controller_held_spark_key():
     """The vLLM API key the vault role generated on the controller (inventories/lab/group_vars/all/vault.yml):
-    ansible-vault encrypted with the lab's throw-away passphrase in the scenario's ephemeral directory."""
+    ansible-vault encrypted with the lab's throw-away passphrase beside the lab's other controller files."""
     from ansible.parsing.vault import VaultLib, VaultSecret
-    project = os.environ['MOLECULE_PROJECT_DIRECTORY']
-    with open(os.path.join(project, 'tests', 'fixtures', 'artifacts', 'lab-vault-password'), 'rb') as handle:
+    with open(os.path.join(REPO, 'tests', 'fixtures', 'artifacts', 'lab-vault-password'), 'rb') as handle:
         passphrase = handle.read().strip()
-    path = os.path.join(os.environ['MOLECULE_EPHEMERAL_DIRECTORY'], 'vault', 'controller-secrets.vault')
-    with open(path, 'rb') as handle:
+    with open(os.path.join(LAB_CACHE, 'vault', 'controller-secrets.vault'), 'rb') as handle:
         held = yaml.safe_load(VaultLib([('default', VaultSecret(passphrase))]).decrypt(handle.read()))
     return held['SPARK_VLLM_API_KEY']
 
@@ -38,14 +40,15 @@ SERVED = 'qwen3-32b'  # the inventory's local deployment (models.yml)
 
 @pytest.fixture(scope='module')
 def hosts():
-    return {name: testinfra.get_host('podman://' + name) for name in SERVERS + ['spark']}
+    """Over SSH, as Ansible reaches them: the ssh_config lab.sh wrote maps names to addresses."""
+    ssh_config = os.path.join(LAB_CACHE, 'ssh', 'config')
+    return {name: testinfra.get_host('ssh://' + name, ssh_config=ssh_config) for name in SERVERS + ['spark']}
 
 
 @pytest.fixture(scope='module')
-def vip(hosts):
-    """molecule/cluster/group_vars/k3s_servers.yml: the .250 of nuc1's /24."""
-    address = hosts['nuc1'].interface('eth0').addresses[0]
-    return address.rsplit('.', 1)[0] + '.250'
+def vip():
+    with open(os.path.join(LAB_VARS, 'platform.yml'), encoding='utf-8') as handle:
+        return yaml.safe_load(handle)['k3s_api_vip']
 
 
 def config(host):
@@ -127,7 +130,7 @@ def test_vip_held_by_first_server_standin(hosts, vip):
 
 
 def test_kubeconfig_on_the_controller_points_at_the_vip(vip):
-    path = os.path.join(os.environ['MOLECULE_EPHEMERAL_DIRECTORY'], 'kubeconfig.yaml')
+    path = os.path.join(LAB_CACHE, 'k3s', 'kubeconfig.yaml')
     assert os.stat(path).st_mode & 0o777 == 0o600
     with open(path, encoding='utf-8') as fh:
         kubeconfig = yaml.safe_load(fh)
@@ -218,7 +221,7 @@ def test_dgx_os_driver_left_alone(hosts):
 
 
 def test_rolling_upgrade_one_server_at_a_time_standin(hosts):
-    """side_effect.yml ran playbooks/upgrade.yml to v1.33.6+k3s1 (a stand-in reporting it).
+    """tests/lab/upgrade.yml ran playbooks/upgrade.yml to v1.33.6+k3s1 (a stand-in reporting it).
 
     Every server now runs it, is Ready and schedulable again, and the restarts happened in
     order: each server's first start on the new version after the previous one was Ready again.
