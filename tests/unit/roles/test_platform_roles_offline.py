@@ -1,4 +1,4 @@
-"""The platform roles of issue 6 rendered offline: stable output, and wrong inventories stopped early."""
+"""The platform roles rendered offline: stable output, and wrong inventories stopped early."""
 
 import glob
 import json

@@ -15,7 +15,7 @@ from helpers import REPO, run_playbook
 EXAMPLE = os.path.join(REPO, 'inventories', 'example')
 PLAYBOOK = os.path.join(REPO, 'tests', 'unit', 'roles', 'ingress', 'render.yml')
 SCHEMAS = os.path.join(REPO, 'tests', 'fixtures', 'charts')
-# The UIs issue 10 asks for, plus Vault (the controller's route to it in apply mode): host label -> Service.
+# The UIs a user reaches, plus Vault (the controller's route to it in apply mode): host label -> Service.
 ROUTES = {'chat': ('ai-webui', 'open-webui'), 'langfuse': ('ai-observability', 'langfuse-web'),
           'grafana': ('ai-observability', 'kube-prometheus-stack-grafana'), 'litellm': ('ai-gateway', 'litellm'),
           'argo': ('ai-workflows', 'argo-workflows-server'), 'vault': ('vault', 'vault')}
