@@ -33,6 +33,11 @@ def agent_identity(agent, vault_settings):
     return _wrap(platform_names.agent_identity, agent, vault_settings)
 
 
+def agent_runtime_image(registry=''):
+    """The reference agent runtime's image: what playbooks/agent_image.yml builds and the agents run."""
+    return _wrap(platform_names.agent_runtime_image, registry)
+
+
 def apiserver_cidrs(servers, hostvars, vip, prefix=24):
     """The API server's addresses as pods reach them, from the k3s servers' inventory addresses and the VIP."""
     return _wrap(platform_names.apiserver_cidrs, vip,
@@ -46,4 +51,5 @@ class FilterModule(object):
             'platform_secret_paths': platform_secret_paths,
             'agent_identity': agent_identity,
             'apiserver_cidrs': apiserver_cidrs,
+            'agent_runtime_image': agent_runtime_image,
         }

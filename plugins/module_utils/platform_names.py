@@ -5,8 +5,9 @@
 
 In-cluster addresses (derived from ai_platform_namespaces), the API server's addresses as pods
 reach them (derived from the k3s servers and k3s_api_vip), Vault paths the collection generates
-(derived from ai_platform_vault.path_prefix) and each agent's NATS/JetStream identity. Roles read
-them through the filters of the same names; an agent runtime can import this file as it is.
+(derived from ai_platform_vault.path_prefix), each agent's NATS/JetStream identity and the image
+of the reference agent runtime. Roles read them through the filters of the same names; an agent
+runtime can import this file as it is.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,6 +24,10 @@ SUBJECT_PREFIX = 'agents'
 OUTBOX_STREAM = 'agents-outbox'
 # Each agent runtime serves Prometheus metrics on this container port (named `metrics`).
 AGENT_METRICS_PORT = 9090
+# The reference agent runtime (roles/agents/files/agent_runtime): image name and tag. The tag is the
+# runtime's version, agent_runtime.__version__ (a unit test keeps the two equal).
+AGENT_RUNTIME_NAME = 'ai-platform/agent-runtime'
+AGENT_RUNTIME_VERSION = '1.0.0'
 
 
 def _text(value, what):
@@ -118,6 +123,19 @@ def agent_identity(agent, vault_settings):
         'inbox_prefix': '_INBOX.%s' % name,
         'secret_path': '%s/%s' % (platform_secret_paths(vault_settings)['agents'], name),
     }
+
+
+def agent_runtime_image(registry=''):
+    """The reference runtime's image as playbooks/agent_image.yml tags it, and so as the agents and the
+    Argo pipeline run it: <registry>/ai-platform/agent-runtime:<version>, pushed there, or with no
+    registry localhost/ai-platform/agent-runtime:<version>, imported into every k3s node's containerd."""
+    if registry is None:
+        registry = ''
+    if not isinstance(registry, str):
+        raise ValueError('the registry must be a string (host[:port]/path), got %r' % (registry,))
+    if '://' in registry or registry.strip() != registry:
+        raise ValueError('the registry is host[:port]/path, without a scheme or spaces, got %r' % (registry,))
+    return '%s/%s:%s' % (registry.rstrip('/') or 'localhost', AGENT_RUNTIME_NAME, AGENT_RUNTIME_VERSION)
 
 
 def _ip(value):

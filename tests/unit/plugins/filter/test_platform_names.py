@@ -1,10 +1,12 @@
-"""The naming filters: endpoints, API addresses, generated secret paths and an agent's identity, each defined once."""
+"""The naming filters: endpoints, API addresses, generated secret paths, an agent's identity and the reference
+runtime's image, each defined once."""
 
 import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.baremetal.ai_platform.plugins.filter.platform_names import (
     agent_identity,
+    agent_runtime_image,
     apiserver_cidrs,
     platform_endpoints,
     platform_secret_paths,
@@ -143,3 +145,19 @@ def test_api_cidrs_of_ipv6_addresses_are_single_hosts_too():
 def test_api_cidrs_need_the_vip_as_an_address(vip):
     with pytest.raises(AnsibleFilterError, match='apiserver_cidrs: k3s_api_vip must be an IP address'):
         apiserver_cidrs(['nuc1'], HOSTVARS, vip)
+
+
+@pytest.mark.parametrize('registry, image', [
+    ('', 'localhost/ai-platform/agent-runtime:1.0.0'),
+    (None, 'localhost/ai-platform/agent-runtime:1.0.0'),
+    ('registry.example.internal:5000/team', 'registry.example.internal:5000/team/ai-platform/agent-runtime:1.0.0'),
+    ('registry.example.internal/', 'registry.example.internal/ai-platform/agent-runtime:1.0.0'),
+])
+def test_agent_runtime_image_is_localhost_without_a_registry(registry, image):
+    assert agent_runtime_image(registry) == image
+
+
+@pytest.mark.parametrize('registry', ['https://registry.example.internal', ' registry', 5000])
+def test_agent_runtime_image_refuses_what_is_not_a_registry(registry):
+    with pytest.raises(AnsibleFilterError, match='agent_runtime_image: the registry'):
+        agent_runtime_image(registry)

@@ -275,11 +275,7 @@ def test_plugin_tools_register_under_their_name():
 
 
 def test_image_tag_is_the_runtime_version():
-    import os
-
-    import yaml
-
     import agent_runtime
-    from helpers import REPO
-    with open(os.path.join(REPO, 'roles', 'agents', 'vars', 'main.yml')) as handle:
-        assert str(yaml.safe_load(handle)['__agents_runtime_version']) == agent_runtime.__version__
+    from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_names
+    assert platform_names.AGENT_RUNTIME_VERSION == agent_runtime.__version__
+    assert platform_names.agent_runtime_image('').endswith(':' + agent_runtime.__version__)
