@@ -33,6 +33,11 @@ def agent_identity(agent, vault_settings):
     return _wrap(platform_names.agent_identity, agent, vault_settings)
 
 
+def secret_reader(namespace, vault_settings):
+    """Store, service account, Vault role and policy External Secrets reads one namespace's secrets through."""
+    return _wrap(platform_names.secret_reader, namespace, vault_settings)
+
+
 def apiserver_cidrs(servers, hostvars, vip, prefix=24):
     """The API server's addresses as pods reach them, from the k3s servers' inventory addresses and the VIP."""
     return _wrap(platform_names.apiserver_cidrs, vip,
@@ -45,5 +50,6 @@ class FilterModule(object):
             'platform_endpoints': platform_endpoints,
             'platform_secret_paths': platform_secret_paths,
             'agent_identity': agent_identity,
+            'secret_reader': secret_reader,
             'apiserver_cidrs': apiserver_cidrs,
         }
