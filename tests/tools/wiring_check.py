@@ -703,8 +703,8 @@ def check(render_dir, catalog, order=None, external=(), flux=False):
     render = Render(load(render_dir, sorted(ancestors) if flux else order))
     found_flows, service_findings = flows(render, catalog)
     return (check_secret_keys(render) + check_secret_mounts(render) + check_remote_refs(render, catalog)
-            + check_stores(render) + check_grants(render, catalog) + service_findings + check_flows(render, found_flows) + check_agent_egress(render, found_flows)
-            + check_crds(render, ancestors))
+            + check_stores(render) + check_grants(render, catalog) + service_findings + check_flows(render, found_flows)
+            + check_agent_egress(render, found_flows) + check_crds(render, ancestors))
 
 
 def main(argv=None):
