@@ -321,7 +321,7 @@ def main():
         configurer.auth_methods()
         configurer.policies()
         configurer.endpoints()
-        # Deletions last: nothing declared is ever missing in between.
+        # Deletions last: what replaces an obsolete role or policy exists before it goes.
         configurer.prune()
         configurer.absent()
     except VaultError as exc:
