@@ -18,7 +18,6 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from helpers_secrets import run
-from kubernetes_standin import TokenReviewStandIn
 
 PASSPHRASE = 'correct horse battery staple 7'
 AGENTS = ['doc-fetcher', 'code-reviewer']
@@ -70,13 +69,6 @@ def self_signed_ca():
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))
     return cert.public_bytes(serialization.Encoding.PEM).decode()
-
-
-@pytest.fixture(scope='module')
-def kubernetes():
-    standin = TokenReviewStandIn().start()
-    yield standin
-    standin.stop()
 
 
 @pytest.fixture(scope='module')
