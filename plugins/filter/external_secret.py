@@ -11,9 +11,12 @@ import re
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
-# Kubernetes Secret data keys and DNS-1123 subdomain names (object names).
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.platform_names import secret_reader
+
+# Kubernetes Secret data keys, DNS-1123 subdomain names (object names) and labels (namespaces).
 _SECRET_KEY = re.compile(r'^[-._a-zA-Z0-9]+$')
 _DNS_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
+_DNS_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
 
 # Stakater Reloader's "search/match" mode: a workload annotated reloader.stakater.com/search="true"
 # is rolled when a Secret it uses carries this annotation and changes. ESO copies the template
@@ -30,12 +33,14 @@ def _require(settings, key):
 
 def external_secret(entries, name, namespace, vault_settings):
     """An external-secrets.io/v1 ExternalSecret that builds Secret `name` from Vault KV v2 entries."""
-    for label, value in (('name', name), ('namespace', namespace)):
-        if not isinstance(value, str) or len(value) > 253 or not _DNS_SUBDOMAIN.match(value):
+    for label, value, pattern, limit in (('name', name, _DNS_SUBDOMAIN, 253), ('namespace', namespace, _DNS_LABEL, 63)):
+        if not isinstance(value, str) or len(value) > limit or not pattern.match(value):
             raise AnsibleFilterError('external_secret: %s %r is not a valid Kubernetes name' % (label, value))
     if not isinstance(entries, (list, tuple)) or not entries:
         raise AnsibleFilterError('external_secret(%s): entries must be a non-empty list of {env, path, key}' % name)
-    store = _require(vault_settings, 'secret_store')
+    # The namespace's own store: its conditions admit only this namespace, its Vault role reads only
+    # this namespace's paths.
+    store = secret_reader(namespace, {'secret_store': _require(vault_settings, 'secret_store')})['store']
     refresh = _require(vault_settings, 'refresh_interval')
 
     data = []

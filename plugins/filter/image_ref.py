@@ -26,6 +26,12 @@ def image_ref(image, digest=''):
     return '%s@%s' % (image, digest)
 
 
+def image_digest(digest, image):
+    """digest checked as image_ref checks it, for a chart's own digest field ('' stays ''); image names
+    the chart's default image in the error."""
+    return image_ref(image, digest).rpartition('@')[2] if digest else ''
+
+
 class FilterModule(object):
     def filters(self):
-        return {'image_ref': image_ref}
+        return {'image_ref': image_ref, 'image_digest': image_digest}

@@ -38,6 +38,11 @@ def agent_runtime_image(registry=''):
     return _wrap(platform_names.agent_runtime_image, registry)
 
 
+def secret_reader(namespace, vault_settings):
+    """Store, service account, Vault role and policy External Secrets reads one namespace's secrets through."""
+    return _wrap(platform_names.secret_reader, namespace, vault_settings)
+
+
 def apiserver_cidrs(servers, hostvars, vip, prefix=24):
     """The API server's addresses as pods reach them, from the k3s servers' inventory addresses and the VIP."""
     return _wrap(platform_names.apiserver_cidrs, vip,
@@ -50,6 +55,7 @@ class FilterModule(object):
             'platform_endpoints': platform_endpoints,
             'platform_secret_paths': platform_secret_paths,
             'agent_identity': agent_identity,
+            'secret_reader': secret_reader,
             'apiserver_cidrs': apiserver_cidrs,
             'agent_runtime_image': agent_runtime_image,
         }

@@ -32,6 +32,8 @@ PROVIDER_KINDS = ('openai', 'anthropic', 'gemini', 'vllm')
 ROUTING_STRATEGIES = ('simple-shuffle', 'least-busy', 'usage-based-routing-v2',
                       'latency-based-routing', 'cost-based-routing')
 NAMESPACE_KEYS = ('gateway', 'secrets', 'observability', 'messaging', 'workflows', 'agents', 'webui')
+# ai_platform_vault.secret_store prefixes each namespace's store name: <store>-<namespace> fits 253.
+SECRET_STORE_MAX = 253 - 1 - 63
 # Every inventory variable with the platform's prefix; anything else starting with it is a typo.
 KNOWN_VARIABLES = ('ai_platform_site', 'ai_platform_domain', 'ai_platform_apply', 'ai_platform_kubeconfig',
                    'ai_platform_render_dir', 'ai_platform_kubernetes_minor', 'ai_platform_namespaces',
@@ -196,6 +198,8 @@ def vault_path_problem(value):
         return "has an empty segment ('//')"
     if '.' in segments or '..' in segments:
         return "has a '.' or '..' segment, so it resolves to another path"
+    if any(char in value for char in '*+"'):
+        return "has '*', '+' or '\"', which a Vault policy granting the path would read as a wildcard or its end"
     return None
 
 
@@ -499,8 +503,12 @@ def _check_vault(check):
     check.parsed('ai_platform_vault.address', vault.get('address'), parse_url)
     for key in ('kv_mount', 'path_prefix'):
         _check_vault_path(check, 'ai_platform_vault.%s' % key, vault.get(key))
-    check.matches('ai_platform_vault.secret_store', vault.get('secret_store'), is_dns1123_subdomain,
-                  'is not a valid ClusterSecretStore name')
+    # Each namespace reads through its own store, <secret_store>-<namespace> (platform_names.secret_reader):
+    # room for a 63-character namespace.
+    check.matches('ai_platform_vault.secret_store', vault.get('secret_store'),
+                  lambda value: is_dns1123_subdomain(value) and len(value) <= SECRET_STORE_MAX,
+                  'is not a valid ClusterSecretStore name prefix (DNS-1123 subdomain of at most %d characters: '
+                  '<secret_store>-<namespace> names each namespace\'s store)' % SECRET_STORE_MAX)
     check.parsed('ai_platform_vault.refresh_interval', vault.get('refresh_interval'), parse_go_duration)
 
 

@@ -5,9 +5,10 @@
 
 In-cluster addresses (derived from ai_platform_namespaces), the API server's addresses as pods
 reach them (derived from the k3s servers and k3s_api_vip), Vault paths the collection generates
-(derived from ai_platform_vault.path_prefix), each agent's NATS/JetStream identity and the image
-of the reference agent runtime. Roles read them through the filters of the same names; an agent
-runtime can import this file as it is.
+(derived from ai_platform_vault.path_prefix), each agent's NATS/JetStream identity, each
+namespace's Vault reader identity (the store, service account, Vault role and policy External Secrets
+reads that namespace's secrets through) and the image of the reference agent runtime. Roles read them
+through the filters of the same names; an agent runtime can import this file as it is.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,6 +29,10 @@ AGENT_METRICS_PORT = 9090
 # runtime's version, agent_runtime.__version__ (a unit test keeps the two equal).
 AGENT_RUNTIME_NAME = 'ai-platform/agent-runtime'
 AGENT_RUNTIME_VERSION = '1.0.0'
+# External Secrets reads each namespace's secrets as that namespace's own identity: a service account
+# (beside the operator, in the secrets namespace), a Vault Kubernetes auth role and a policy, all named
+# <prefix><namespace>. The vault role deletes roles and policies with this prefix that no namespace uses.
+SECRET_READER_PREFIX = 'eso-'
 
 
 def _text(value, what):
@@ -76,6 +81,7 @@ def platform_secret_paths(vault_settings):
     return {
         'agents': '%s/agents' % prefix,
         'backup': '%s/backup' % prefix,
+        'backup_s3': '%s/backup/s3' % prefix,
         'backup_vault_snapshot': '%s/backup/vault-snapshot' % prefix,
         'grafana': '%s/grafana' % prefix,
         'litellm': '%s/litellm' % prefix,
@@ -136,6 +142,26 @@ def agent_runtime_image(registry=''):
     if '://' in registry or registry.strip() != registry:
         raise ValueError('the registry is host[:port]/path, without a scheme or spaces, got %r' % (registry,))
     return '%s/%s:%s' % (registry.rstrip('/') or 'localhost', AGENT_RUNTIME_NAME, AGENT_RUNTIME_VERSION)
+
+
+def secret_reader(namespace, vault_settings):
+    """The names External Secrets reads one namespace's Vault paths through, and only that namespace's.
+
+    store is a ClusterSecretStore whose conditions admit only this namespace; it logs in to Vault as
+    service_account (in the secrets namespace, where no workload of this namespace can use it) with
+    the Kubernetes auth role vault_role, whose one policy vault_policy reads this namespace's paths.
+    """
+    ns = _text(namespace, 'namespace')
+    if not isinstance(vault_settings, dict):
+        raise ValueError('ai_platform_vault must be a mapping, got %r' % (vault_settings,))
+    identity = SECRET_READER_PREFIX + ns
+    return {
+        'namespace': ns,
+        'store': '%s-%s' % (_text(vault_settings.get('secret_store'), 'ai_platform_vault.secret_store'), ns),
+        'service_account': identity,
+        'vault_role': identity,
+        'vault_policy': identity,
+    }
 
 
 def _ip(value):

@@ -212,6 +212,19 @@ class Vault(object):
     def write(self, path, data, method='post'):
         return self.call('writing %s' % path, getattr(self.client.adapter, method), '/v1/%s' % path, json=data)
 
+    def list(self, path):
+        """LIST /v1/<path>: the names under it ([] when Vault answers 404, as it does for none)."""
+        try:
+            answer = self.client.adapter.list('/v1/%s' % path)
+        except hvac.exceptions.InvalidPath:
+            return []
+        except Exception as exc:  # pylint: disable=broad-except
+            raise self.explain(exc, 'listing %s' % path)
+        return list(((answer or {}).get('data') or {}).get('keys') or [])
+
+    def delete(self, path):
+        return self.call('deleting %s' % path, self.client.adapter.delete, '/v1/%s' % path)
+
     def capabilities(self, paths):
         """Capabilities of the current token on each API path."""
         answer = self.call('checking the token\'s capabilities', self.client.adapter.post,

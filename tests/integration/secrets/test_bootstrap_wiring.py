@@ -9,6 +9,7 @@ first bootstrap without the operator's keys changes nothing.
 import glob
 import json
 import os
+import re
 import subprocess
 
 import hvac
@@ -130,6 +131,32 @@ def test_every_external_secret_of_the_render_reads_a_value_the_bootstrap_wrote(s
     assert _read(client, 'ai-platform/k3s')['data'] == {'token': K3S_TOKEN}
 
 
+def test_each_store_logs_in_as_a_reader_whose_vault_policy_reads_only_its_namespace_refs(site):
+    """What OpenBao holds after the example's bootstrap, against the render of the same run."""
+    client = site.root()
+    read, stores = {}, {}
+    for path in glob.glob(os.path.join(site.render, '*', '*.yaml')):
+        with open(path) as handle:
+            obj = yaml.safe_load(handle)
+        if obj and obj['kind'] == 'ExternalSecret':
+            read.setdefault(obj['metadata']['namespace'], set()).update(
+                item['remoteRef']['key'] for item in obj['spec']['data'])
+        elif obj and obj['kind'] == 'ClusterSecretStore':
+            [condition] = obj['spec']['conditions']
+            [namespace] = condition['namespaces']
+            stores[namespace] = obj['spec']['provider']['vault']['auth']['kubernetes']
+    assert sorted(stores) == sorted(read)
+    granted = {}
+    for namespace, auth in stores.items():
+        role = client.read('auth/kubernetes/role/%s' % auth['role'])['data']
+        assert role['bound_service_account_names'] == [auth['serviceAccountRef']['name']]
+        assert role['bound_service_account_namespaces'] == [auth['serviceAccountRef']['namespace']] == ['vault']
+        granted[namespace] = set(
+            path for policy in role['token_policies']
+            for path in re.findall(r'path "secret/data/([^"]+)"', client.sys.read_acl_policy(policy)['data']['policy']))
+    assert granted == read
+
+
 def test_rerun_writes_nothing_to_vault(site):
     client = site.root()
     paths = ['ai-platform/litellm', 'ai-platform/langfuse', 'ai-platform/open-webui', 'ai-platform/grafana',
@@ -139,7 +166,7 @@ def test_rerun_writes_nothing_to_vault(site):
     site.server.audit.mark()
     # Later runs take the operator's keys from Vault: the vars file may be gone.
     proc = site.run(ROLE_PLAYBOOK, vault_operator_secrets={})
-    # Logins only: configuration, secrets, the snapshot AppRole's check.
-    assert site.server.audit.writes() == [('update', 'auth/approle/login')] * 3
+    # Logins only: the admin policy's check, configuration, secrets, the snapshot AppRole's check.
+    assert site.server.audit.writes() == [('update', 'auth/approle/login')] * 4
     assert _versions(client, paths) == before
     assert 'changed=0' in proc.stdout.split('PLAY RECAP')[1]

@@ -2,7 +2,9 @@
 
 Runs in order on one server: first run initialises, unseals and configures; a restart seals it and the
 second run unseals; the third run changes nothing. Each run is made with -vvv and the whole output is
-scanned for every secret the role handles.
+scanned for every secret the role handles. Then each namespace's reader logs in through Kubernetes auth
+(the TokenReview answer comes from a stand-in, kubernetes_standin.py; the rest is OpenBao) and may read
+its own namespace's paths only, and a Vault configured the way earlier versions did converges.
 """
 
 import datetime
@@ -39,6 +41,17 @@ SECRETS = [{'env': 'OPENAI_API_KEY', 'path': 'ai-platform/providers/openai', 'ke
            {'env': 'LITELLM_MASTER_KEY', 'path': 'ai-platform/litellm', 'key': 'master_key'}]
 NAMESPACES = {'gateway': 'ai-gateway', 'secrets': 'vault', 'observability': 'ai-observability',
               'messaging': 'ai-messaging', 'workflows': 'ai-workflows', 'agents': 'ai-agents', 'webui': 'ai-webui'}
+# What each namespace's ExternalSecrets read with these settings (no backups, the pipeline agent is not
+# one of AGENTS): the vault role's catalog decides it, and each reader's policy is exactly this.
+AGENT_PATHS = ['ai-platform/agents/%s' % name for name in AGENTS] + ['ai-platform/nats/nack']
+READERS = {
+    'ai-gateway': ['ai-platform/langfuse', 'ai-platform/litellm', 'ai-platform/providers/openai',
+                   'ai-platform/providers/spark'],
+    'ai-observability': ['ai-platform/grafana', 'ai-platform/langfuse'],
+    'ai-webui': ['ai-platform/open-webui'],
+    'ai-agents': sorted(AGENT_PATHS),
+    'ai-messaging': sorted(AGENT_PATHS),
+}
 
 
 def self_signed_ca():
@@ -59,7 +72,7 @@ def self_signed_ca():
 
 
 @pytest.fixture(scope='module')
-def role(nondev_vault, tmp_path_factory):
+def role(nondev_vault, kubernetes, tmp_path_factory):
     work = tmp_path_factory.mktemp('vault-role')
     (work / 'ca.crt').write_text(self_signed_ca())
     extra = {
@@ -74,6 +87,7 @@ def role(nondev_vault, tmp_path_factory):
         'vault_key_shares': 3,
         'vault_key_threshold': 2,
         'vault_kubernetes_ca_cert': (work / 'ca.crt').read_text(),
+        'vault_kubernetes_host': kubernetes.url,
         'ai_platform_agents': [{'name': name} for name in AGENTS],
         'ai_platform_providers': PROVIDERS,
         'ai_platform_secrets': SECRETS,
@@ -149,31 +163,29 @@ def test_first_run_initialises_unseals_and_configures_with_a_scoped_approle(role
     mounts = root.sys.list_mounted_secrets_engines()['data']
     assert mounts['secret/']['type'] == 'kv' and mounts['secret/']['options']['version'] == '2'
     assert {'kubernetes/', 'approle/'} <= set(root.sys.list_auth_methods()['data'])
-    role_data = root.read('auth/kubernetes/role/external-secrets')['data']
-    assert role_data['bound_service_account_names'] == ['external-secrets']
+    # One reader role per namespace that reads secrets, bound to that namespace's service account alone.
+    assert sorted(root.list('auth/kubernetes/role')['data']['keys']) == sorted('eso-%s' % ns for ns in READERS)
+    role_data = root.read('auth/kubernetes/role/eso-ai-gateway')['data']
+    assert role_data['bound_service_account_names'] == ['eso-ai-gateway']
     assert role_data['bound_service_account_namespaces'] == ['vault']
-    assert role_data['token_policies'] == ['external-secrets-read']
-
-    # External Secrets' policy reads the collection's prefix and nothing else, and cannot write.
-    root.secrets.kv.v2.create_or_update_secret(path='ai-platform/probe', secret={'k': 'v'})
-    root.secrets.kv.v2.create_or_update_secret(path='elsewhere/probe', secret={'k': 'v'})
-    eso = hvac.Client(url=server.url, token=root.auth.token.create(policies=['external-secrets-read'])['auth']['client_token'])
-    assert eso.secrets.kv.v2.read_secret_version(path='ai-platform/probe', raise_on_deleted_version=True)['data']['data'] == {'k': 'v'}
-    with pytest.raises(hvac.exceptions.Forbidden):
-        eso.secrets.kv.v2.read_secret_version(path='elsewhere/probe', raise_on_deleted_version=True)
-    with pytest.raises(hvac.exceptions.Forbidden):
-        eso.secrets.kv.v2.create_or_update_secret(path='ai-platform/probe', secret={'k': 'x'})
+    assert role_data['token_policies'] == ['eso-ai-gateway']
+    # Each reader's policy reads exactly its namespace's paths: read only, no list, no metadata, no wildcard.
+    for ns, paths in READERS.items():
+        rules = root.sys.read_acl_policy('eso-%s' % ns)['data']['policy']
+        assert re.findall(r'path "([^"]+)" \{\n  capabilities = \["read"\]\n\}', rules) == [
+            'secret/data/%s' % path for path in paths]
+        assert rules.count('path ') == len(paths)
 
     # After the AppRole exists, the configuration is written by the scoped admin token, not root.
+    config_paths = ('sys/mounts/secret', 'auth/kubernetes/role/eso-ai-gateway', 'sys/policies/acl/eso-ai-gateway')
     config_writes = [entry for entry in server.audit.requests()
-                     if entry['operation'] in ('create', 'update')
-                     and entry['path'] in ('sys/mounts/secret', 'auth/kubernetes/role/external-secrets')]
-    assert len(config_writes) == 2
+                     if entry['operation'] in ('create', 'update') and entry['path'] in config_paths]
+    assert len(config_writes) == 3
     # (the audit log identifies the token through its policies, found in the matching response entries)
     policies = [entry['auth']['policies'] for entry in server.audit.entries()
                 if entry.get('type') == 'response' and entry['request']['operation'] in ('create', 'update')
-                and entry['request']['path'] in ('sys/mounts/secret', 'auth/kubernetes/role/external-secrets')]
-    assert policies == [['ai-platform-admin', 'default']] * 2
+                and entry['request']['path'] in config_paths]
+    assert policies == [['ai-platform-admin', 'default']] * 3
 
 
 def test_restart_seals_and_the_rerun_unseals(role):
@@ -191,9 +203,9 @@ def test_third_run_changes_nothing_and_writes_nothing(role):
     role.server.audit.mark()
     proc = role.run()
     assert changed(proc) == 0
-    # The only write-type call is the AppRole login that gets the scoped token: one for the
-    # configuration, one for the generated secrets, one for the snapshot AppRole's check.
-    assert role.server.audit.writes() == [('update', 'auth/approle/login')] * 3
+    # The only write-type call is the AppRole login that gets the scoped token: one to compare the admin
+    # policy, one for the configuration, one for the generated secrets, one for the snapshot AppRole's check.
+    assert role.server.audit.writes() == [('update', 'auth/approle/login')] * 4
     assert all(secret['metadata']['version'] == 1 for secret in generated(role.server, role.stored()).values())
     assert_no_secret_in(proc, role.stored(), role.server)
 
@@ -204,3 +216,85 @@ def test_an_initialised_vault_without_its_key_file_is_refused_clearly(role):
     assert ('Vault at %s is initialised, but %s does not exist and this controller never started an '
             'initialisation' % (role.server.url, missing)) in ' '.join(proc.stdout.split())
     assert not os.path.exists(missing)
+
+
+def _login(server, kubernetes, role_name, namespace, account):
+    """A Kubernetes auth login as Vault sees one from External Secrets: role, service account token."""
+    client = hvac.Client(url=server.url)
+    client.auth.kubernetes.login(role_name, kubernetes.token(namespace, account))
+    return client
+
+
+def _read(client, path):
+    return client.secrets.kv.v2.read_secret_version(path=path, raise_on_deleted_version=True)['data']['data']
+
+
+def test_a_token_of_one_namespace_reader_cannot_read_another_namespace_path(role, kubernetes):
+    server = role.server
+    for ns, paths in READERS.items():
+        reader = _login(server, kubernetes, 'eso-%s' % ns, 'vault', 'eso-%s' % ns)
+        # Its own paths, and nothing any other namespace alone is granted.
+        assert all(_read(reader, path) for path in paths)
+        others = sorted(set(p for other, granted in READERS.items() for p in granted if other != ns) - set(paths))
+        assert others
+        for path in others + ['ai-platform/k3s']:
+            with pytest.raises(hvac.exceptions.Forbidden):
+                _read(reader, path)
+        with pytest.raises(hvac.exceptions.Forbidden):
+            reader.secrets.kv.v2.read_secret_metadata(path=paths[0])
+        with pytest.raises(hvac.exceptions.Forbidden):
+            reader.secrets.kv.v2.create_or_update_secret(path=paths[0], secret={'k': 'x'})
+    # A namespace's role takes no other service account: not another reader's, not one of the same name
+    # in the namespace itself, not the operator's own (what a SecretStore without serviceAccountRef uses).
+    for namespace, account in (('vault', 'eso-ai-gateway'), ('ai-webui', 'eso-ai-webui'), ('vault', 'external-secrets')):
+        with pytest.raises(hvac.exceptions.Forbidden, match='(service account name|namespace) not authorized'):
+            _login(server, kubernetes, 'eso-ai-webui', namespace, account)
+    assert ('vault', 'eso-ai-webui') in kubernetes.reviews
+
+
+def test_a_vault_configured_by_an_earlier_version_converges(role, kubernetes):
+    """The single shared reader of earlier versions (a role bound to the operator's own service account,
+    reading the whole prefix), their admin policy (no eso-* policies), and a reader no namespace uses any
+    more: one run deletes what is obsolete and widens the admin policy with the root token; the next
+    changes nothing."""
+    server, stored = role.server, role.stored()
+    root = hvac.Client(url=server.url, token=stored['root_token'])
+    current = root.sys.read_acl_policy('ai-platform-admin')['data']['policy']
+    earlier = ''.join(line + '\n' for line in current.splitlines()
+                      if 'eso-' not in line and 'sys/policies/acl/"' not in line and 'external-secrets-read' not in line)
+    root.sys.create_or_update_acl_policy('ai-platform-admin', earlier + 'path "sys/policies/acl/external-secrets-read" '
+                                         '{ capabilities = ["create", "read", "update"] }\n')
+    root.sys.create_or_update_acl_policy('external-secrets-read', 'path "secret/data/ai-platform/*" { capabilities = ["read"] }\n')
+    root.write_data('auth/kubernetes/role/external-secrets', data={
+        'bound_service_account_names': ['external-secrets'], 'bound_service_account_namespaces': ['vault'],
+        'token_policies': ['external-secrets-read']})
+    root.sys.create_or_update_acl_policy('eso-gone', 'path "secret/data/ai-platform/litellm" { capabilities = ["read"] }\n')
+    root.write_data('auth/kubernetes/role/eso-gone', data={
+        'bound_service_account_names': ['eso-gone'], 'bound_service_account_namespaces': ['vault'],
+        'token_policies': ['eso-gone']})
+    # Before: the operator's own service account reads every namespace's secrets.
+    assert _read(_login(server, kubernetes, 'external-secrets', 'vault', 'external-secrets'), 'ai-platform/litellm')
+
+    server.audit.mark()
+    proc = role.run()
+    assert changed(proc) == 2  # the admin policy, then the configuration (deletions only)
+    assert root.sys.read_acl_policy('ai-platform-admin')['data']['policy'].strip() == current.strip()
+    assert sorted(root.list('auth/kubernetes/role')['data']['keys']) == sorted('eso-%s' % ns for ns in READERS)
+    policies = root.sys.list_acl_policies()['data']['keys']
+    assert 'external-secrets-read' not in policies and 'eso-gone' not in policies
+    with pytest.raises(hvac.exceptions.VaultError, match='role'):
+        _login(server, kubernetes, 'external-secrets', 'vault', 'external-secrets')
+    # Only the admin policy was written with the root token; the deletions were the admin AppRole's.
+    writes = dict(((entry['request']['operation'], entry['request']['path']), entry['auth']['policies'])
+                  for entry in server.audit.entries() if entry.get('type') == 'response'
+                  and entry['request']['operation'] in ('create', 'update', 'delete')
+                  and entry['request']['path'].startswith(('sys/policies/acl/', 'auth/kubernetes/role/')))
+    assert writes == {
+        ('update', 'sys/policies/acl/ai-platform-admin'): ['root'],
+        ('delete', 'auth/kubernetes/role/eso-gone'): ['ai-platform-admin', 'default'],
+        ('delete', 'sys/policies/acl/eso-gone'): ['ai-platform-admin', 'default'],
+        ('delete', 'auth/kubernetes/role/external-secrets'): ['ai-platform-admin', 'default'],
+        ('delete', 'sys/policies/acl/external-secrets-read'): ['ai-platform-admin', 'default'],
+    }
+    assert_no_secret_in(proc, stored, server)
+    assert changed(role.run()) == 0

@@ -1,4 +1,4 @@
-"""external_secret's name checks at the DNS-1123 subdomain limit, and its output's fixed parts."""
+"""external_secret's name checks at the DNS-1123 limits, and its output's fixed parts."""
 
 import pytest
 from ansible.errors import AnsibleFilterError
@@ -18,14 +18,26 @@ def _subdomain(length):
     return '.'.join(labels)
 
 
-@pytest.mark.parametrize('label', ['name', 'namespace'])
-def test_names_up_to_253_characters_pass_and_254_are_refused(label):
-    args = {'name': 'x', 'namespace': 'ns'}
-    args[label] = _subdomain(253)
-    assert external_secret(ENTRY, args['name'], args['namespace'], VAULT)['metadata'][label] == _subdomain(253)
-    args[label] = _subdomain(254)
-    with pytest.raises(AnsibleFilterError, match='%s .* is not a valid Kubernetes name' % label):
-        external_secret(ENTRY, args['name'], args['namespace'], VAULT)
+def test_names_up_to_253_characters_pass_and_254_are_refused():
+    assert external_secret(ENTRY, _subdomain(253), 'ns', VAULT)['metadata']['name'] == _subdomain(253)
+    with pytest.raises(AnsibleFilterError, match='name .* is not a valid Kubernetes name'):
+        external_secret(ENTRY, _subdomain(254), 'ns', VAULT)
+
+
+# A namespace is a DNS-1123 label: 63 characters, no dots.
+@pytest.mark.parametrize('namespace, valid', [('a' * 63, True), ('a' * 64, False), ('a.b', False)])
+def test_namespaces_are_dns_labels(namespace, valid):
+    if valid:
+        assert external_secret(ENTRY, 'x', namespace, VAULT)['metadata']['namespace'] == namespace
+    else:
+        with pytest.raises(AnsibleFilterError, match='namespace .* is not a valid Kubernetes name'):
+            external_secret(ENTRY, 'x', namespace, VAULT)
+
+
+def test_each_namespace_reads_through_its_own_store():
+    assert external_secret(ENTRY, 'x', 'ns-a', VAULT)['spec']['secretStoreRef'] == {
+        'kind': 'ClusterSecretStore', 'name': 'vault-ns-a'}
+    assert external_secret(ENTRY, 'x', 'ns-b', VAULT)['spec']['secretStoreRef']['name'] == 'vault-ns-b'
 
 
 @pytest.mark.parametrize('name', ['', 'a..b', 'A', 'a_b', None, 3])

@@ -20,7 +20,7 @@ def test_offline_filter_builds_one_data_key_per_env_and_validates(manifest_valid
                                'labels': {'app.kubernetes.io/part-of': 'ai-platform'}}
     spec = obj['spec']
     assert spec['refreshInterval'] == '1h'
-    assert spec['secretStoreRef'] == {'kind': 'ClusterSecretStore', 'name': 'vault'}
+    assert spec['secretStoreRef'] == {'kind': 'ClusterSecretStore', 'name': 'vault-ai-gateway'}
     assert spec['target']['name'] == 'litellm-secrets'
     assert spec['target']['template']['metadata']['annotations'] == {'reloader.stakater.com/match': 'true'}
     assert 'data' not in spec['target']['template']

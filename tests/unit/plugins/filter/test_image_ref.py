@@ -3,7 +3,7 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.baremetal.ai_platform.plugins.filter.image_ref import image_ref
+from ansible_collections.baremetal.ai_platform.plugins.filter.image_ref import image_digest, image_ref
 
 DIGEST = 'sha256:' + '0123456789abcdef' * 4
 
@@ -36,3 +36,13 @@ def test_a_second_digest_is_refused():
 def test_an_empty_image_is_refused(image):
     with pytest.raises(AnsibleFilterError, match='non-empty string'):
         image_ref(image, DIGEST)
+
+
+def test_a_chart_digest_field_takes_the_digest_alone_and_empty_stays_empty():
+    assert image_digest(DIGEST, 'ghcr.io/stakater/reloader') == DIGEST
+    assert image_digest('', 'ghcr.io/stakater/reloader') == ''
+
+
+def test_a_malformed_chart_digest_is_refused_naming_the_image():
+    with pytest.raises(AnsibleFilterError, match='digest for ghcr.io/stakater/reloader must be sha256'):
+        image_digest('sha256:abc', 'ghcr.io/stakater/reloader')

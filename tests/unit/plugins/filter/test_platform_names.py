@@ -10,6 +10,7 @@ from ansible_collections.baremetal.ai_platform.plugins.filter.platform_names imp
     apiserver_cidrs,
     platform_endpoints,
     platform_secret_paths,
+    secret_reader,
 )
 
 NAMESPACES = {'gateway': 'gw', 'secrets': 'vault', 'observability': 'obs', 'messaging': 'msg',
@@ -41,6 +42,7 @@ def test_secret_paths_hang_under_the_prefix_without_doubled_slashes():
     assert platform_secret_paths(VAULT) == {
         'agents': 'ai-platform/agents',
         'backup': 'ai-platform/backup',
+        'backup_s3': 'ai-platform/backup/s3',
         'backup_vault_snapshot': 'ai-platform/backup/vault-snapshot',
         'grafana': 'ai-platform/grafana',
         'litellm': 'ai-platform/litellm',
@@ -53,6 +55,25 @@ def test_secret_paths_hang_under_the_prefix_without_doubled_slashes():
 def test_secret_paths_need_a_prefix():
     with pytest.raises(AnsibleFilterError, match='ai_platform_vault.path_prefix'):
         platform_secret_paths({'kv_mount': 'secret'})
+
+
+def test_secret_reader_names_one_identity_per_namespace():
+    assert secret_reader('ai-gateway', {'secret_store': 'vault'}) == {
+        'namespace': 'ai-gateway', 'store': 'vault-ai-gateway', 'service_account': 'eso-ai-gateway',
+        'vault_role': 'eso-ai-gateway', 'vault_policy': 'eso-ai-gateway'}
+    # Two namespaces never share a name.
+    a, b = (secret_reader(ns, {'secret_store': 'vault'}) for ns in ('a', 'b'))
+    assert not set(a.values()) & set(b.values())
+
+
+@pytest.mark.parametrize('namespace, settings, missing', [
+    ('', {'secret_store': 'vault'}, 'namespace'),
+    ('ns', {}, 'ai_platform_vault.secret_store'),
+    ('ns', None, 'ai_platform_vault must be a mapping'),
+])
+def test_secret_reader_names_what_is_missing(namespace, settings, missing):
+    with pytest.raises(AnsibleFilterError, match='secret_reader: %s' % missing):
+        secret_reader(namespace, settings)
 
 
 def test_agent_identity_from_an_entry_names_everything_and_labels_the_team():

@@ -140,6 +140,8 @@ def test_longest_agent_name_that_fits_every_derived_name(model):
     ('a/../b', "'.' or '..' segment"), ('a/./b', "'.' or '..' segment"), ('..', "'.' or '..' segment"),
     ('a//b', 'empty segment'), ('/a/b', 'leading or trailing /'), ('a/b/', 'leading or trailing /'),
     (' a/b', 'leading or trailing spaces'), ('', 'is empty'),
+    # A namespace's Vault policy grants its paths by name: these would widen it to other paths.
+    ('ai-platform/providers/*', 'wildcard'), ('ai-platform/+/openai', 'wildcard'), ('a"b', 'wildcard'),
 ])
 def test_vault_path_that_normalises_elsewhere_refused(model, path, problem):
     assert problem in pm.vault_path_problem(path)

@@ -90,8 +90,9 @@ def test_spark_address_may_be_a_host_name_up_to_253_characters(model):
     assert errors_at(model, 'ai_platform_spark_address') != []
 
 
-def test_secret_store_name_up_to_253_characters(model):
-    model['ai_platform_vault']['secret_store'] = _subdomain(253)
+def test_secret_store_prefix_leaves_room_for_a_namespace(model):
+    # Each namespace's store is <secret_store>-<namespace>: 189 + 1 + 63 = 253.
+    model['ai_platform_vault']['secret_store'] = _subdomain(189)
     assert errors_at(model, 'ai_platform_vault.secret_store') == []
-    model['ai_platform_vault']['secret_store'] = _subdomain(254)
+    model['ai_platform_vault']['secret_store'] = _subdomain(190)
     assert errors_at(model, 'ai_platform_vault.secret_store') != []

@@ -7,24 +7,32 @@ import os
 import sys
 
 import pytest
+import yaml
 
 from helpers import REPO, run_playbook
 
 sys.path.insert(0, os.path.join(REPO, 'tests', 'tools'))
 import manifest_policy as policy  # noqa: E402
+import wiring_check  # noqa: E402
 from validate_manifests import Validator  # noqa: E402
 
 S3 = {'target': 's3', 'retention': 5, 's3': {'endpoint': 'https://s3.example.internal:9000', 'bucket': 'bk'}}
 
 
 @pytest.fixture(scope='module')
-def objects(tmp_path_factory):
+def work(tmp_path_factory):
     work = tmp_path_factory.mktemp('backup-s3')
     extra = work / 'extra.json'
-    extra.write_text(json.dumps({'ai_platform_backup': S3, 'ai_platform_render_dir': str(work / 'render')}))
+    extra.write_text(json.dumps({'ai_platform_backup': S3, 'ai_platform_render_dir': str(work / 'render'),
+                                 'vault_secrets_catalog_file': str(work / 'catalog.yml')}))
     proc = run_playbook('playbooks/platform.yml', '-e', '@%s' % extra,
                         inventory=os.path.join(REPO, 'inventories', 'example'), env=policy.TEST_SECRETS)
     assert proc.returncode == 0, proc.stdout[-3000:]
+    return work
+
+
+@pytest.fixture(scope='module')
+def objects(work):
     return policy.load_objects([str(work / 'render' / 'backup')])
 
 
@@ -59,3 +67,16 @@ def test_bucket_credentials_come_from_vault(objects):
     assert len(stores) == 3
     assert all({'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'} <= {d['secretKey'] for d in obj['spec']['data']}
                for obj in stores)
+
+
+def test_the_bucket_credentials_are_granted_to_exactly_the_namespaces_that_read_them(work):
+    """The operator writes them into Vault (catalog owner site); kube-system (k3s's etcd snapshots) and each
+    backup namespace read them, each through its own store."""
+    with open(str(work / 'catalog.yml')) as handle:
+        catalog = yaml.safe_load(handle)
+    [s3] = [entry for entry in catalog if entry['path'] == 'ai-platform/backup/s3']
+    assert (s3['owner'], s3['namespaces']) == ('site', ['ai-gateway', 'ai-observability', 'kube-system', 'vault'])
+    render = str(work / 'render')
+    loaded = wiring_check.Render(wiring_check.load(render, sorted(os.listdir(render))))
+    assert wiring_check.check_stores(loaded) + wiring_check.check_grants(loaded, catalog) == []
+    assert ('ClusterSecretStore', None, 'vault-kube-system') in loaded.stores

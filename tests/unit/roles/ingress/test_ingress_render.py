@@ -131,6 +131,25 @@ def test_offline_chart_values_pass_the_charts_own_schema(rendered, chart):
 
 
 @pytest.mark.offline
+def test_offline_image_digests_go_where_the_charts_schemas_take_them(tmp_path):
+    digest = 'sha256:' + 'ab' * 32
+    images = ['controller', 'webhook', 'cainjector', 'acmesolver', 'startupapicheck']
+    objects, proc = render(tmp_path, '-e', json.dumps({'ingress_traefik_image_digest': digest,
+                                                       'ingress_cert_manager_image_digests': dict.fromkeys(images, digest)}))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    traefik, cert_manager = chart_values(objects, 'traefik'), chart_values(objects, 'cert-manager')
+    assert traefik['image'] == {'digest': digest}
+    assert [(cert_manager if name == 'controller' else cert_manager[name])['image'] for name in images] == \
+        [{'digest': digest}] * 5
+    assert schema_errors('traefik', traefik) == [] and schema_errors('cert-manager', cert_manager) == []
+    # A malformed digest stops the run before anything is rendered (k8s_ship's template query reports it only
+    # as a template error: the filter's own message does not reach the output).
+    _objects, bad = render(tmp_path / 'bad', '-e', 'ingress_traefik_image_digest=sha256:abc')
+    assert bad.returncode != 0 and 'Error rendering template' in bad.stdout
+    assert not (tmp_path / 'bad').exists()
+
+
+@pytest.mark.offline
 def test_offline_operator_ca_replaces_the_self_signed_one(tmp_path):
     objects, proc = render(tmp_path, '-e', 'ingress_ca_secret=corp-intermediate-ca')
     assert proc.returncode == 0, proc.stdout[-3000:]

@@ -43,7 +43,7 @@ def test_offline_render_mode_only_renders_and_every_object_validates(rendered, m
     assert not init_file.exists()  # the example's address does not answer: no bootstrap attempted
     assert 'initialise Vault once' in proc.stdout and 'skipping: [localhost]' in proc.stdout
     assert {('HelmChart', 'vault'), ('HelmChart', 'external-secrets'), ('HelmChart', 'reloader'),
-            ('ClusterSecretStore', 'vault'), ('Namespace', 'vault')} <= set(objects)
+            ('ClusterSecretStore', 'vault-ai-gateway'), ('Namespace', 'vault')} <= set(objects)
     errors = dict((key, manifest_validator.errors(obj)) for key, obj in objects.items())
     assert errors == dict((key, []) for key in objects)
 
@@ -62,12 +62,25 @@ def test_offline_vault_chart_is_pinned_raft_ha_one_pod_per_node(rendered):
 
 
 @pytest.mark.offline
-def test_offline_cluster_secret_store_reads_kv_v2_with_kubernetes_auth(rendered):
+def test_offline_each_reading_namespace_gets_a_store_admitting_it_alone_with_its_own_vault_identity(rendered):
     objects = rendered[0]
     vault_settings = group_vars('secrets.yml')['ai_platform_vault']
-    store = objects[('ClusterSecretStore', vault_settings['secret_store'])]['spec']['provider']['vault']
-    assert store == {'server': 'http://vault.vault.svc:8200', 'path': vault_settings['kv_mount'], 'version': 'v2',
-                     'auth': {'kubernetes': {'mountPath': 'kubernetes', 'role': 'external-secrets'}}}
+    stores = dict((name, obj) for (kind, name), obj in objects.items() if kind == 'ClusterSecretStore')
+    # Every namespace the example's consumers ship ExternalSecrets into (the vault role's catalog decides).
+    readers = ['ai-agents', 'ai-gateway', 'ai-messaging', 'ai-observability', 'ai-webui', 'ai-workflows', 'vault']
+    assert sorted(stores) == ['%s-%s' % (vault_settings['secret_store'], ns) for ns in readers]
+    store = stores['vault-ai-gateway']['spec']
+    assert store['conditions'] == [{'namespaces': ['ai-gateway']}]
+    assert store['provider']['vault'] == {
+        'server': 'http://vault.vault.svc:8200', 'path': vault_settings['kv_mount'], 'version': 'v2',
+        'auth': {'kubernetes': {'mountPath': 'kubernetes', 'role': 'eso-ai-gateway',
+                                'serviceAccountRef': {'name': 'eso-ai-gateway', 'namespace': 'vault'}}}}
+    # The service accounts live beside the operator and mount no token anywhere.
+    accounts = dict((name, obj) for (kind, name), obj in objects.items()
+                    if kind == 'ServiceAccount' and name.startswith('eso-'))
+    assert sorted(accounts) == ['eso-%s' % ns for ns in readers]
+    assert all(obj['metadata']['namespace'] == 'vault' and obj['automountServiceAccountToken'] is False
+               for obj in accounts.values())
     chart = objects[('HelmChart', 'external-secrets')]['spec']
     assert (chart['repo'], chart['version']) == ('https://charts.external-secrets.io', '2.9.0')
 
@@ -110,11 +123,23 @@ def test_offline_consumer_external_secrets_validate_against_the_crd(manifest_val
 @pytest.mark.offline
 def test_offline_tls_variant_serves_https_and_the_store_trusts_the_ca(tmp_path, manifest_validator):
     objects = render(tmp_path, '-e', 'vault_tls_secret=vault-tls', '-e', 'external_secrets_vault_ca_secret=vault-tls')[0]
-    store = objects[('ClusterSecretStore', 'vault')]
-    assert store['spec']['provider']['vault']['server'] == 'https://vault.vault.svc:8200'
-    assert store['spec']['provider']['vault']['caProvider'] == {
-        'type': 'Secret', 'name': 'vault-tls', 'namespace': 'vault', 'key': 'ca.crt'}
+    stores = [obj for (kind, _name), obj in objects.items() if kind == 'ClusterSecretStore']
+    assert len(stores) == 7
+    for store in stores:
+        assert store['spec']['provider']['vault']['server'] == 'https://vault.vault.svc:8200'
+        assert store['spec']['provider']['vault']['caProvider'] == {
+            'type': 'Secret', 'name': 'vault-tls', 'namespace': 'vault', 'key': 'ca.crt'}
     values = yaml.safe_load(objects[('HelmChart', 'vault')]['spec']['valuesContent'])
     assert values['global']['tlsDisable'] is False
     assert values['server']['ha']['raft']['config'].count('leader_ca_cert_file') == 3
     assert [manifest_validator.errors(obj) for obj in objects.values()] == [[]] * len(objects)
+
+
+@pytest.mark.offline
+def test_offline_external_secrets_without_the_vault_role_stops_before_shipping(tmp_path):
+    playbook = tmp_path / 'alone.yml'
+    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  roles: [baremetal.ai_platform.external_secrets]\n')
+    proc = run_playbook(str(playbook), '-e', 'ai_platform_render_dir=%s' % (tmp_path / 'build'), inventory=EXAMPLE)
+    assert proc.returncode == 2
+    assert 'external_secrets: run the vault role first' in proc.stdout
+    assert not (tmp_path / 'build').exists()
