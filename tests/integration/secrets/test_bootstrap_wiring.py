@@ -139,7 +139,7 @@ def test_rerun_writes_nothing_to_vault(site):
     site.server.audit.mark()
     # Later runs take the operator's keys from Vault: the vars file may be gone.
     proc = site.run(ROLE_PLAYBOOK, vault_operator_secrets={})
-    # Logins only: configuration, secrets, the snapshot AppRole's check.
-    assert site.server.audit.writes() == [('update', 'auth/approle/login')] * 3
+    # Logins only: the admin policy's check, configuration, secrets, the snapshot AppRole's check.
+    assert site.server.audit.writes() == [('update', 'auth/approle/login')] * 4
     assert _versions(client, paths) == before
     assert 'changed=0' in proc.stdout.split('PLAY RECAP')[1]
