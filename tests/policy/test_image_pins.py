@@ -18,6 +18,7 @@ DIGEST_VARS = {
     'backup_rclone_image_digest': 'docker.io/rclone/rclone:',
     'backup_vault_image_digest': 'docker.io/hashicorp/vault:',
     'backup_postgres_image_digest': 'docker.io/bitnamilegacy/postgresql:',
+    'backup_clickhouse_image_digest': 'docker.io/bitnamilegacy/clickhouse:',
     'vault_image_digest': 'hashicorp/vault:',
 }
 _PLAYBOOK = """---
