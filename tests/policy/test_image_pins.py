@@ -20,6 +20,7 @@ DIGEST_VARS = {
     'backup_rclone_image_digest': 'docker.io/rclone/rclone:',
     'backup_vault_image_digest': 'docker.io/hashicorp/vault:',
     'backup_postgres_image_digest': 'docker.io/bitnamilegacy/postgresql:',
+    'backup_clickhouse_image_digest': 'docker.io/bitnamilegacy/clickhouse:',
     'vault_image_digest': 'hashicorp/vault:',
 }
 # Chart images pinned through the chart's own digest field, or through a tag the role writes only with a

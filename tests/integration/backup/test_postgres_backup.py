@@ -149,3 +149,28 @@ def test_a_restore_of_a_missing_component_fails_and_names_it(tmp_path):
     proc = run_script('fetch.sh', script_env('litellm', 'x', work, tmp_path / 'empty'), check=False)
     assert proc.returncode != 0
     assert 'no backup of litellm-postgres' in proc.stderr
+
+
+def test_store_moves_an_artefact_a_service_staged_itself(tmp_path):
+    """ClickHouse's CronJob: the server writes its BACKUP archive to a staging bucket (BACKUP_STAGED,
+    here a local folder standing in for Langfuse's MinIO); store.sh moves it from there, encrypted,
+    and leaves nothing behind in the staging folder. ClickHouse itself is not run here."""
+    staging = tmp_path / 'minio' / 'langfuse' / 'ai-platform-backup'
+    staging.mkdir(parents=True)
+    name = 'langfuse-clickhouse-20260101T000000Z.tar'
+    (staging / name).write_bytes(b'clickhouse backup ' + os.urandom(256))
+    work = tmp_path / 'work'
+    work.mkdir()
+    target = tmp_path / 'nas'
+    env = script_env('langfuse', 'x', work, target, BACKUP_COMPONENT='langfuse-clickhouse', BACKUP_STAGED=str(staging))
+    proc = run_script('store.sh', env)
+    assert 'stored %s for langfuse-clickhouse' % name in proc.stdout
+    assert list(staging.iterdir()) == []
+    stored = [os.path.join(root, n) for root, _dirs, names in os.walk(str(target)) for n in names]
+    assert len(stored) == 1 and 'clickhouse' not in stored[0]
+    with open(stored[0], 'rb') as handle:
+        assert b'clickhouse backup' not in handle.read()
+    fetched = run_script('fetch.sh', script_env('langfuse', 'x', tmp_path / 'work', target,
+                                                BACKUP_COMPONENT='langfuse-clickhouse'))
+    assert fetched.stdout.strip().splitlines()[-1] == name
+    assert (work / name).read_bytes().startswith(b'clickhouse backup')

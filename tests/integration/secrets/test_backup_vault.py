@@ -157,3 +157,34 @@ def test_wipe_then_restore_brings_every_secret_back_at_the_same_version(role, na
 
     # The site is converged: the vault role finds nothing to do on the restored data.
     assert changed(role.run()) == 0
+
+
+def test_a_site_installed_before_backups_gets_the_snapshot_paths_on_its_next_run(role):
+    """A Vault bootstrapped by a collection without backups: its admin policy lacks the snapshot
+    AppRole's paths, and no snapshot policy, AppRole or IDs exist. The next run brings the admin
+    policy up to date (with the root token from the encrypted init file, the only identity that may
+    write it) and then creates the snapshot AppRole; the run after that writes nothing."""
+    root = hvac.Client(url=role.server.url, token=role.stored()['root_token'])
+    current = root.sys.read_acl_policy('ai-platform-admin')['data']['policy']
+    old = '\n'.join(line for line in current.splitlines() if 'ai-platform-snapshot' not in line) + '\n'
+    assert old != current
+    root.sys.create_or_update_acl_policy('ai-platform-admin', old)
+    root.sys.delete_acl_policy('ai-platform-snapshot')
+    root.delete('auth/approle/role/ai-platform-snapshot')
+    root.secrets.kv.v2.delete_metadata_and_all_versions(path='ai-platform/backup/vault-snapshot')
+    before = everything(role)
+
+    proc = role.run()
+    assert changed(proc) > 0
+    assert 'policy ai-platform-admin lacks' in ' '.join(proc.stdout.split())
+    assert root.sys.read_acl_policy('ai-platform-admin')['data']['policy'].strip() == current.strip()
+    ids = root.secrets.kv.v2.read_secret_version(path='ai-platform/backup/vault-snapshot',
+                                                 raise_on_deleted_version=True)['data']['data']
+    login = hvac.Client(url=role.server.url).auth.approle.login(role_id=ids['role_id'], secret_id=ids['secret_id'])
+    assert login['auth']['token_policies'] == ['ai-platform-snapshot', 'default']
+    assert dict((path, value) for path, value in everything(role).items()
+                if path != 'ai-platform/backup/vault-snapshot') == before
+
+    role.server.audit.mark()
+    assert changed(role.run()) == 0
+    assert [path for _op, path in role.server.audit.writes() if path != 'auth/approle/login'] == []

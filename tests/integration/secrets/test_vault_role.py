@@ -99,8 +99,8 @@ def role(nondev_vault, kubernetes, tmp_path_factory):
         init_file = extra['vault_init_file']
         path = work
 
-        def run(self, rc=0, **overrides):
-            proc = run('vault_role.yml', work, dict(extra, **overrides), '-vvv', json_output=False)
+        def run(self, *args, rc=0, **overrides):
+            proc = run('vault_role.yml', work, dict(extra, **overrides), '-vvv', *args, json_output=False)
             assert proc.returncode == rc, proc.stdout[-3000:] + proc.stderr[-3000:]
             return proc
 
@@ -203,8 +203,9 @@ def test_third_run_changes_nothing_and_writes_nothing(role):
     role.server.audit.mark()
     proc = role.run()
     assert changed(proc) == 0
-    # The only write-type call is the AppRole login that gets the scoped token: one to compare the admin
-    # policy, one for the configuration, one for the generated secrets, one for the snapshot AppRole's check.
+    # The only write-type call is the AppRole login that gets the scoped token: one for the admin
+    # policy's check, one for the configuration, one for the generated secrets, one for the snapshot
+    # AppRole's check.
     assert role.server.audit.writes() == [('update', 'auth/approle/login')] * 4
     assert all(secret['metadata']['version'] == 1 for secret in generated(role.server, role.stored()).values())
     assert_no_secret_in(proc, role.stored(), role.server)

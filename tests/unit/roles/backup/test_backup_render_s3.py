@@ -53,7 +53,8 @@ def test_no_nas_volume_and_the_bucket_reached_over_https(objects):
 
 def test_pods_are_restricted_with_limits(objects):
     cronjobs = [obj for obj in objects if obj['kind'] == 'CronJob']
-    assert len(cronjobs) == 3
+    assert sorted(obj['metadata']['name'] for obj in cronjobs) == [
+        'backup-langfuse-clickhouse', 'backup-langfuse-postgres', 'backup-litellm-postgres', 'backup-vault']
     assert [(obj['metadata']['name'], policy.pss_restricted(obj), policy.resources_set(obj))
             for obj in cronjobs if policy.pss_restricted(obj) or policy.resources_set(obj)] == []
 
@@ -80,3 +81,24 @@ def test_the_bucket_credentials_are_granted_to_exactly_the_namespaces_that_read_
     loaded = wiring_check.Render(wiring_check.load(render, sorted(os.listdir(render))))
     assert wiring_check.check_stores(loaded) + wiring_check.check_grants(loaded, catalog) == []
     assert ('ClusterSecretStore', None, 'vault-kube-system') in loaded.stores
+
+
+def test_clickhouse_backs_itself_up_through_langfuses_minio(objects):
+    """ClickHouse writes its BACKUP archive to Langfuse's MinIO; the store step moves it from there. The
+    backup pod may reach ClickHouse's and MinIO's native ports and the bucket, nothing else."""
+    job = [obj for obj in objects if obj['kind'] == 'CronJob' and obj['metadata']['name'] == 'backup-langfuse-clickhouse'][0]
+    pod = job['spec']['jobTemplate']['spec']['template']['spec']
+    dump, store = pod['initContainers'][0], pod['containers'][0]
+    assert dump['image'].startswith('docker.io/bitnamilegacy/clickhouse:') and dump['command'][-1].endswith('clickhouse-backup.sh')
+    env = dict((item['name'], item) for item in store['env'])
+    assert env['BACKUP_STAGED']['value'] == 'staging:langfuse/ai-platform-backup'
+    assert env['RCLONE_CONFIG_STAGING_SECRET_ACCESS_KEY']['valueFrom'] == {'secretKeyRef': {'name': 'langfuse', 'key': 'S3_PASSWORD'}}
+    egress = [obj for obj in objects if obj['kind'] == 'NetworkPolicy'
+              and obj['metadata']['name'] == 'backup-langfuse-clickhouse-egress'][0]['spec']['egress']
+    assert [(rule['to'][0].get('podSelector', {}).get('matchLabels', {}).get('app.kubernetes.io/name'), rule['ports'])
+            for rule in egress] == [('clickhouse', [{'protocol': 'TCP', 'port': 9000}]),
+                                    ('s3', [{'protocol': 'TCP', 'port': 9000}]),
+                                    (None, [{'protocol': 'TCP', 'port': 443}])]
+    ingress = [obj['spec']['podSelector']['matchLabels']['app.kubernetes.io/name'] for obj in objects
+               if obj['kind'] == 'NetworkPolicy' and obj['metadata']['name'].startswith('backup-langfuse-clickhouse-ingress')]
+    assert sorted(ingress) == ['clickhouse', 's3']
