@@ -40,9 +40,7 @@ MUTATE = [
 # the CRD schemas: mutmut starts pytest afresh for every mutant, and that fixture takes seconds).
 TESTS = [
     'tests/unit/plugins',
-    'tests/unit/plugins/module_utils/test_platform_model_example.py',
-    'tests/unit/plugins/module_utils/test_litellm_config.py',
-    'tests/unit/plugins/module_utils/test_vault_declarations.py',
+    '--deselect=tests/unit/plugins/filter/test_external_secret_render.py::test_offline_filter_builds_one_data_key_per_env_and_validates',
 ]
 # mutmut's exit codes (mutmut.stats.status_by_exit_code): a kill is a failing test or pytest error.
 KILLED, SURVIVED, TIMEOUT = (1, 3), (0,), (24, -24, 36, 152, 255)
@@ -54,23 +52,24 @@ def stage():
     os.makedirs(os.path.join(STAGE, PACKAGE))
     shutil.copytree(os.path.join(REPO, 'plugins'), os.path.join(STAGE, PACKAGE, 'plugins'),
                     ignore=shutil.ignore_patterns('__pycache__'))
-    for folder in ('tests', 'inventories'):
+    for folder in ('tests', 'inventories', 'roles'):
         shutil.copytree(os.path.join(REPO, folder), os.path.join(STAGE, folder),
                         ignore=shutil.ignore_patterns('__pycache__', 'output'))
-    selected = [path for path in TESTS if os.path.exists(os.path.join(REPO, path))]
+    selected = TESTS
     cfg = configparser.ConfigParser()
     cfg['mutmut'] = {
         'source_paths': '%s/plugins' % PACKAGE,
         'only_mutate': '\n' + '\n'.join('%s/%s' % (PACKAGE, pattern) for pattern in MUTATE),
-        'also_copy': '\ninventories\npytest.ini',
+        'also_copy': '\ninventories\nroles\npytest.ini',
         'pytest_add_cli_args_test_selection': '\n' + '\n'.join(selected),
-        'pytest_add_cli_args': '\n-p\nno:cacheprovider',
+        # mutation_order (tests/tools): the tests that killed this function's mutants run first.
+        'pytest_add_cli_args': '\n-p\nno:cacheprovider\n-p\nmutation_order',
     }
     with open(os.path.join(STAGE, 'setup.cfg'), 'w') as handle:
         cfg.write(handle)
     # The repository's pytest.ini adds collections/ to sys.path, which would import the unmutated copy.
     with open(os.path.join(STAGE, 'pytest.ini'), 'w') as handle:
-        handle.write('[pytest]\npythonpath = tests\nmarkers =\n    offline: offline\n    live: live\n')
+        handle.write('[pytest]\npythonpath = tests tests/tools\nmarkers =\n    offline: offline\n    live: live\n')
 
 
 def score():
@@ -126,20 +125,21 @@ def main():
     parser.add_argument('--report-only', action='store_true', help='print the last run\'s scores')
     parser.add_argument('--survivors', action='store_true', help='list every surviving mutant')
     parser.add_argument('--again', action='store_true', help="retest the last run's survivors with the current tests")
-    parser.add_argument('patterns', nargs='*', help='with --again, also these mutant names or globs (e.g. *.manifests.*)')
+    parser.add_argument('patterns', nargs='*', help='only these mutant names or globs (e.g. *.manifests.*); with '
+                                                    '--again, these besides the survivors')
     args = parser.parse_args()
     if not args.report_only:
-        names = []
+        names = list(args.patterns)
         if args.again:
-            names = [key.split(' ')[0] for counts in score().values() for key in counts['survived'] + counts['other']]
-            names += args.patterns
+            names += [key.split(' ')[0] for counts in score().values() for key in counts['survived'] + counts['other']]
             shutil.rmtree(os.path.join(STAGE, 'tests'))
             shutil.copytree(os.path.join(REPO, 'tests'), os.path.join(STAGE, 'tests'),
                             ignore=shutil.ignore_patterns('__pycache__', 'output'))
         else:
             stage()
         start = time.time()
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
+        os.makedirs(os.path.join(STAGE, 'kills'), exist_ok=True)
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1', MUTATION_KILLS_DIR=os.path.join(STAGE, 'kills'))
         mutmut = os.path.join(os.path.dirname(sys.executable), 'mutmut')
         proc = subprocess.run([mutmut, 'run', '--max-children', str(args.jobs)] + names, cwd=STAGE, env=env,
                               stdout=subprocess.DEVNULL if names else None, check=False)
