@@ -49,8 +49,18 @@ def test_secret_paths_hang_under_the_prefix_without_doubled_slashes():
 
 
 def test_secret_paths_need_a_prefix():
-    with pytest.raises(AnsibleFilterError, match='ai_platform_vault.path_prefix'):
+    with pytest.raises(AnsibleFilterError) as raised:
         platform_secret_paths({'kv_mount': 'secret'})
+    assert str(raised.value) == 'platform_secret_paths: ai_platform_vault.path_prefix must be a non-empty string, got None'
+    assert platform_secret_paths({'path_prefix': '/kv/'})['agents'] == 'kv/agents'
+
+
+@pytest.mark.parametrize('render, what', [(platform_secret_paths, 'ai_platform_vault'),
+                                          (platform_endpoints, 'ai_platform_namespaces')])
+def test_settings_that_are_not_a_mapping_are_refused_naming_them(render, what):
+    with pytest.raises(AnsibleFilterError) as raised:
+        render(['x'])
+    assert str(raised.value) == "%s: %s must be a mapping, got ['x']" % (render.__name__, what)
 
 
 def test_agent_identity_from_an_entry_names_everything_and_labels_the_team():
