@@ -54,8 +54,9 @@ def parse(schedule):
 
 
 def max_interval_seconds(schedule):
-    """The longest time between two consecutive runs over a leap-year span (covers monthly and
-    yearly schedules); raises CronError for a schedule that is malformed or never runs."""
+    """The longest time between two consecutive runs over a leap year, a common year and the January
+    after (a schedule on the 29th waits longest in a common year, one on the 30th in a leap year);
+    raises CronError for a schedule that is malformed or never runs."""
     fields, restricted = parse(schedule)
     minutes, hours, days, months, weekdays = fields
     # Seconds after midnight of the runs on a day that runs. The scan goes day by day and never builds
@@ -66,7 +67,7 @@ def max_interval_seconds(schedule):
     either = all(restricted)
     run_days = []
     day = datetime.date(2024, 1, 1)
-    for index in range(366 + 31):
+    for index in range(366 + 365 + 31):
         by_day, by_weekday = day.day in days, (day.weekday() + 1) % 7 in weekdays
         if day.month in months and ((by_day or by_weekday) if either else (by_day and by_weekday)):
             run_days.append(index)
