@@ -37,6 +37,9 @@ _SPARK = {'vllm_gpu_memory_utilization': 0.5, 'vllm_memory_total_gb': 128, 'vllm
           'vllm_runtime_overhead_gb': 4}
 
 
+_SECRETS_RULE = {'api_groups': [''], 'resources': ['secrets'], 'verbs': ['get']}
+
+
 def _both(*mutations):
     def mutate(model):
         for mutation in mutations:
@@ -669,6 +672,52 @@ CASES = {
         "'ai_platform_site'?",
     ]),
     'other variables are not ours': (_set(('variables', 'nuc1'), ['k3s_version', 'ai_platform_site']), []),
+    'first namespace missing, a later one wrong': (_both(_delete(('ai_platform_namespaces', 'gateway')),
+                                                         _set(('ai_platform_namespaces', 'webui'), 'kube-webui')), [
+        'ai_platform_namespaces.gateway: is required',
+        "ai_platform_namespaces.webui: 'kube-webui' starts with 'kube-', which Kubernetes reserves for its system "
+        'namespaces',
+    ]),
+    'first namespace not a string, a later one wrong': (_both(_set(('ai_platform_namespaces', 'gateway'), 5),
+                                                              _set(('ai_platform_namespaces', 'webui'), 'kube-webui')), [
+        'ai_platform_namespaces.gateway: must be a string, got 5',
+        "ai_platform_namespaces.webui: 'kube-webui' starts with 'kube-', which Kubernetes reserves for its system "
+        'namespaces',
+    ]),
+    'unknown components of any key type': (_both(_set(('ai_platform_namespaces', 7), 'ai-seven'),
+                                                 _set(('ai_platform_namespaces', 'search'), 'ai-search')), [
+        'ai_platform_namespaces.7: is not a known component (known: gateway, secrets, observability, messaging, '
+        'workflows, agents, webui)',
+        'ai_platform_namespaces.search: is not a known component (known: gateway, secrets, observability, messaging, '
+        'workflows, agents, webui)',
+    ]),
+    'a rule that is not a mapping before a wrong one': (_set((A, 13, 'permissions'), ['pods', _SECRETS_RULE]), [
+        "ai_platform_agents[13] (incident-summariser).permissions[0]: must be a mapping, got 'pods'",
+        "ai_platform_agents[13] (incident-summariser).permissions[1].resources[0]: 'secrets' is refused for agents: "
+        "every agent's LiteLLM key and NATS password are Secrets in the shared agents namespace",
+    ]),
+    'agent without permissions': (_delete((A, 13, 'permissions')), []),
+    'rolebindings subresource': (_rule(resources=['rolebindings/status']), [
+        "ai_platform_agents[13] (incident-summariser).permissions[0].resources[0]: 'rolebindings/status' is refused "
+        'for agents: lets the agent grant itself rights',
+    ]),
+    'clusterroles subresource': (_rule(resources=['clusterroles/x']), [
+        "ai_platform_agents[13] (incident-summariser).permissions[0].resources[0]: 'clusterroles/x' is refused for "
+        'agents: lets the agent grant itself rights',
+    ]),
+    'clusterrolebindings subresource': (_rule(resources=['clusterrolebindings/x']), [
+        "ai_platform_agents[13] (incident-summariser).permissions[0].resources[0]: 'clusterrolebindings/x' is "
+        'refused for agents: lets the agent grant itself cluster-wide rights',
+    ]),
+    'secrets subresource': (_rule(resources=['secrets/x']), [
+        "ai_platform_agents[13] (incident-summariser).permissions[0].resources[0]: 'secrets/x' is refused for "
+        "agents: every agent's LiteLLM key and NATS password are Secrets in the shared agents namespace",
+    ]),
+    'workload subresource write': (_rule(resources=['pods/status'], verbs=['update']), [
+        "ai_platform_agents[13] (incident-summariser).permissions[0].resources[0]: 'pods/status' with update is "
+        "refused for agents: a workload it starts in the shared namespace can run as any agent's ServiceAccount and "
+        'mount its secrets',
+    ]),
 }
 
 
