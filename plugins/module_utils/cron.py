@@ -72,8 +72,9 @@ def max_interval_seconds(schedule):
         if day.month in months and ((by_day or by_weekday) if either else (by_day and by_weekday)):
             run_days.append(index)
         day += datetime.timedelta(days=1)
-    if len(run_days) * len(times) < 2:
-        raise CronError('the schedule %r does not run twice in a year' % schedule)
+    # A schedule that misses a year (February 29th) would leave a gap of years the scan cannot see.
+    if not (run_days and run_days[0] < 366 <= run_days[-1]):
+        raise CronError('the schedule %r does not run every year' % schedule)
     # Within a day the runs are `times` apart; from one run day to the next, last run to first run.
     gaps = [later - earlier for earlier, later in zip(times, times[1:])]
     gaps += [(later - earlier) * 86400 + times[0] - times[-1] for earlier, later in zip(run_days, run_days[1:])]

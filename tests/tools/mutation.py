@@ -42,6 +42,9 @@ TESTS = [
     'tests/unit/plugins',
     '--deselect=tests/unit/plugins/filter/test_external_secret_render.py::test_offline_filter_output_validates_against_the_eso_crd',
 ]
+UNUSED_PLUGINS = ('cacheprovider', 'unraisableexception', 'threadexception', 'faulthandler', 'logging', 'doctest',
+                  'junitxml', 'pastebin', 'legacypath', 'stepwise', 'setuponly', 'setupplan', 'warnings', 'testinfra',
+                  'hypothesispytest')
 # mutmut's exit codes (mutmut.stats.status_by_exit_code): a kill is a failing test or pytest error.
 KILLED, SURVIVED, TIMEOUT = (1, 3), (0,), (24, -24, 36, 152, 255)
 
@@ -62,8 +65,10 @@ def stage():
         'only_mutate': '\n' + '\n'.join('%s/%s' % (PACKAGE, pattern) for pattern in MUTATE),
         'also_copy': '\ninventories\nroles\npytest.ini',
         'pytest_add_cli_args_test_selection': '\n' + '\n'.join(selected),
-        # mutation_order (tests/tools): the tests that killed this function's mutants run first.
-        'pytest_add_cli_args': '\n-p\nno:cacheprovider\n-p\nmutation_order',
+        # mutation_order (tests/tools): the tests that killed this function's mutants run first. The
+        # plugins the unit tests do not use are left out: pytest starts afresh for each mutant.
+        'pytest_add_cli_args': '\n' + '\n'.join(['-p', 'mutation_order'] + [
+            arg for plugin in UNUSED_PLUGINS for arg in ('-p', 'no:' + plugin)]),
     }
     with open(os.path.join(STAGE, 'setup.cfg'), 'w') as handle:
         cfg.write(handle)

@@ -17,6 +17,7 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.cron import 
     ('@monthly', 31 * 86400),
     ('@yearly', 366 * 86400),  # 2024 is a leap year
     ('0 0 1 6 *', 365 * 86400),  # two runs in the span: June 2024 and June 2025
+    ('0 0 1 12 *', 365 * 86400),  # December 2025 is in the span too
     ('0 0 29 * *', 59 * 86400),  # January 29th to March 29th when February has 28 days
     ('0 0 30 * *', 60 * 86400),  # January 30th to March 30th when it has 29
     ('5/15 * * * *', 900),  # from minute 5, every 15 minutes
@@ -38,7 +39,8 @@ def test_restricted_day_of_month_and_weekday_run_on_either():
     ('0 */x * * *', "hour: step 'x' is not a positive number"),
     ('a * * * *', "minute: 'a' is not a number, range or *"),
     ('1-x * * * *', "minute: '1-x' is not a range of numbers"),
-    ('0 0 31 2 *', "the schedule '0 0 31 2 *' does not run twice in a year"),
+    ('0 0 31 2 *', "the schedule '0 0 31 2 *' does not run every year"),
+    ('0 0,12 29 2 *', "the schedule '0 0,12 29 2 *' does not run every year"),
     ('0 5-3 * * *', "hour: '5-3' is outside 0-23"),
 ])
 def test_unusable_schedules_are_refused_naming_the_field(schedule, problem):

@@ -336,9 +336,9 @@ CASES = {
     'schedule malformed': (_set(('ai_platform_backup', 'schedule', 'vault'), '61 * * * *'), [
         "ai_platform_backup.schedule.vault: '61 * * * *' is not a usable cron schedule: minute: '61' is outside 0-59",
     ]),
-    'schedule never twice': (_set(('ai_platform_backup', 'schedule', 'postgres'), '0 0 31 2 *'), [
-        "ai_platform_backup.schedule.postgres: '0 0 31 2 *' is not a usable cron schedule: the schedule '0 0 31 2 *' "
-        'does not run twice in a year',
+    'schedule not every year': (_set(('ai_platform_backup', 'schedule', 'postgres'), '0 0 29 2 *'), [
+        "ai_platform_backup.schedule.postgres: '0 0 29 2 *' is not a usable cron schedule: the schedule '0 0 29 2 *' "
+        'does not run every year',
     ]),
     'gitops not a mapping': (_set(('ai_platform_gitops',), 'ssh://git@git/x.git'), [
         "ai_platform_gitops: must be a mapping, got 'ssh://git@git/x.git'",
@@ -718,6 +718,28 @@ CASES = {
         "refused for agents: a workload it starts in the shared namespace can run as any agent's ServiceAccount and "
         'mount its secrets',
     ]),
+    'workload with every verb': (_rule(resources=['deployments'], verbs=['*']), [
+        "ai_platform_agents[13] (incident-summariser).permissions[0].verbs[0]: '*' grants every verb, bind, escalate "
+        'and impersonate included: list the verbs the agent needs',
+        "ai_platform_agents[13] (incident-summariser).permissions[0].resources[0]: 'deployments' with * is refused for "
+        "agents: a workload it starts in the shared namespace can run as any agent's ServiceAccount and mount its "
+        'secrets',
+    ]),
+    'gitops path with a trailing slash passes': (_set(('ai_platform_gitops', 'path'), 'clusters/example/'), []),
+    'gitops path of one folder passes': (_set(('ai_platform_gitops', 'path'), 'X'), []),
+    'agent image with an empty digest': (_set((A, 0, 'image'), 'registry/agent@sha256:'), [
+        "ai_platform_agents[0] (doc-fetcher).image: 'registry/agent@sha256:' is not a pinned image (name:tag or "
+        'name@sha256:digest, tag not latest)',
+    ]),
+    'agent image with a digest and a space': (_set((A, 0, 'image'), 'registry/agent @sha256:' + 'a' * 64), [
+        "ai_platform_agents[0] (doc-fetcher).image: 'registry/agent @sha256:%s' is not a pinned image (name:tag or "
+        'name@sha256:digest, tag not latest)' % ('a' * 64),
+    ]),
+    'agent image with a tag and a digest passes': (_set((A, 0, 'image'), 'registry:5000/agent:1.4@sha256:' + 'a' * 64), []),
+    'agent image digest without a name': (_set((A, 0, 'image'), '@sha256:' + 'a' * 64), [
+        "ai_platform_agents[0] (doc-fetcher).image: '@sha256:%s' is not a pinned image (name:tag or "
+        'name@sha256:digest, tag not latest)' % ('a' * 64),
+    ]),
 }
 
 
@@ -730,3 +752,11 @@ def model():
 def test_whole_errors_of_one_broken_rule(model, mutate, expected):
     mutate(model)
     assert pm.format_errors(pm.check_platform(model)) == expected
+
+
+def test_alert_secret_envs_skip_receivers_that_are_not_mappings():
+    assert pm.alert_secret_envs({'receivers': ['oncall', {'webhook': {'url_env': 'HOOK_URL'}}]}) == ['HOOK_URL']
+
+
+def test_values_are_quoted_as_given():
+    assert (pm.show("it's"), pm.show(5), pm.show(None)) == ("'it's'", '5', 'None')
