@@ -7,9 +7,13 @@ where the path is the import name the tests use. mutmut records which tests reac
 runs only those for its mutants. Tests that start ansible-playbook are left out: the playbook's
 own Python process would never load the mutant.
 
-Usage: tests/tools/mutation.py [--jobs N] [--survivors] [--again | --report-only]
+Each mutant's tests run in the order tests/tools/mutation_order.py gives: the tests that killed
+earlier mutants of the same function first (same tests, a killed mutant is known after one).
+
+Usage: tests/tools/mutation.py [--jobs N] [--survivors] [--again | --report-only] [PATTERN...]
+PATTERN (a mutant name or glob, e.g. '*.vault_kv.*') runs only those mutants of a fresh copy.
 --again keeps the last run, copies the current tests in and retests only its survivors, plus the
-mutants named by glob (a quick loop while writing tests that kill them; adding tests cannot revive a
+PATTERN mutants (a quick loop while writing tests that kill them; adding tests cannot revive a
 killed mutant).
 Prints killed/total per file and the survivors (names for `cd build/mutation && mutmut show NAME`).
 """
@@ -134,6 +138,8 @@ def main():
                                                     '--again, these besides the survivors')
     args = parser.parse_args()
     if not args.report_only:
+        start = time.time()
+        load = os.getloadavg()[0]
         names = list(args.patterns)
         if args.again:
             names += [key.split(' ')[0] for counts in score().values() for key in counts['survived'] + counts['other']]
@@ -142,13 +148,14 @@ def main():
                             ignore=shutil.ignore_patterns('__pycache__', 'output'))
         else:
             stage()
-        start = time.time()
         os.makedirs(os.path.join(STAGE, 'kills'), exist_ok=True)
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1', MUTATION_KILLS_DIR=os.path.join(STAGE, 'kills'))
         mutmut = os.path.join(os.path.dirname(sys.executable), 'mutmut')
         proc = subprocess.run([mutmut, 'run', '--max-children', str(args.jobs)] + names, cwd=STAGE, env=env,
                               stdout=subprocess.DEVNULL if names else None, check=False)
-        print('mutmut run: exit %d in %.0f s' % (proc.returncode, time.time() - start))
+        # The machine may be shared: the load says how much of it the run had.
+        print('mutmut run: exit %d in %.0f s (staging included); load average %.1f before, %.1f after'
+              % (proc.returncode, time.time() - start, load, os.getloadavg()[0]))
         if proc.returncode != 0:
             return proc.returncode
     report(score(), args.survivors)

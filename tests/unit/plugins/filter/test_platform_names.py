@@ -9,6 +9,7 @@ from ansible_collections.baremetal.ai_platform.plugins.filter.platform_names imp
     platform_endpoints,
     platform_secret_paths,
 )
+from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_names as pn
 
 NAMESPACES = {'gateway': 'gw', 'secrets': 'vault', 'observability': 'obs', 'messaging': 'msg',
               'workflows': 'wf', 'agents': 'ag', 'webui': 'ui'}
@@ -153,3 +154,12 @@ def test_api_cidrs_of_ipv6_addresses_are_single_hosts_too():
 def test_api_cidrs_need_the_vip_as_an_address(vip):
     with pytest.raises(AnsibleFilterError, match='apiserver_cidrs: k3s_api_vip must be an IP address'):
         apiserver_cidrs(['nuc1'], HOSTVARS, vip)
+
+
+def test_api_cidrs_take_a_slash_24_subnet_when_not_told():
+    assert apiserver_cidrs(['nuc1'], dict(HOSTVARS, nuc1={}), '10.20.0.10') == ['10.20.0.10/32', '10.20.0.0/24']
+    assert pn.apiserver_cidrs('10.20.0.10', [('nuc1', None)]) == ['10.20.0.10/32', '10.20.0.0/24']
+
+
+def test_secret_paths_keep_a_prefix_that_ends_in_a_capital_x():
+    assert platform_secret_paths({'path_prefix': '/ai-X/'})['agents'] == 'ai-X/agents'

@@ -253,3 +253,16 @@ def test_unreadable_metadata_is_worded_with_the_path_and_the_cause():
     with pytest.raises(VaultError) as info:
         vault_kv.plan(kv, [{'path': 'p', 'data': {'k': 'v'}}])
     assert str(info.value) == 'Vault at http://vault.test:8200: reading secret/metadata/p failed: %s' % error
+
+
+def test_paths_lose_only_their_slashes_and_generated_values_default_to_32_characters():
+    [item] = vault_kv.normalise([{'path': '/ai/X/', 'mount': '/kvX/'}], 'secret')
+    assert (item.mount, item.path) == ('kvX', 'ai/X')
+    [plan] = vault_kv.plan(Kv(), [{'path': 'p', 'generate': ['k']}])
+    assert len(plan.desired['k']) == 32
+
+
+def test_a_secret_declared_twice_is_refused_naming_it():
+    with pytest.raises(VaultError) as info:
+        vault_kv.normalise([{'path': 'a/'}, {'path': '/a'}], 'kv')
+    assert str(info.value) == 'secret kv/a is declared twice'

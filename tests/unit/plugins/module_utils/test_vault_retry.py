@@ -158,3 +158,10 @@ def test_offline_hand_built_parameters_get_the_default_budget_and_no_namespace()
     adapter_ = Vault(params).client.adapter
     assert (adapter_.retry_budget, adapter_.namespace) == (120, None)
     assert RetryingAdapter(base_uri=URL).retry_budget == 120
+
+
+@pytest.mark.offline
+def test_offline_the_address_may_be_given_by_position_and_keeps_a_trailing_capital_x():
+    assert RetryingAdapter(URL).base_uri == URL
+    params = dict(url='http://vaultX/', ca_cert=None, validate_certs=True, timeout=30, namespace=None)
+    assert Vault(params).url == 'http://vaultX'
