@@ -216,3 +216,14 @@ def test_offline_a_landed_create_without_a_line_of_its_own_is_recorded_by_path(s
     api, _clock = client()
     assert api.create('/team/new', {'team_id': 't'}) is None
     assert api.written == ['POST /team/new']
+
+
+@pytest.mark.offline
+def test_offline_a_create_posts_its_body_and_records_its_line(sent):
+    calls, _raises = sent
+    made = LiteLLMClient('http://litellm:4000', 'sk-master')
+    assert made.timeout == 30
+    made.create('/team/new', {'team_id': 't'}, done='created team t')
+    assert [(call['method'], call['url'], call['data']) for call in calls] == [
+        ('POST', 'http://litellm:4000/team/new', '{"team_id": "t"}')]
+    assert made.written == ['created team t']

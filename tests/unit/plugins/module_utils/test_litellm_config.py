@@ -299,3 +299,13 @@ def test_secret_env_entries_are_what_the_config_reads(model):
         if entry['env'] not in ('LANGFUSE_PUBLIC_KEY', 'LANGFUSE_SECRET_KEY', 'LITELLM_SALT_KEY')
         and not entry['env'].startswith('ALERT_')]
     assert 'LITELLM_SALT_KEY' in [entry['env'] for entry in model['ai_platform_secrets']]
+
+
+def test_a_provider_budget_shared_by_several_names_them_all(model):
+    model['ai_platform_providers'].append({'name': 'openai-eu', 'kind': 'openai', 'api_key_env': 'OPENAI_API_KEY',
+                                           'api_base': 'https://eu.api.openai.com/v1'})
+    _config, warnings = lc.provider_budgets(model['ai_platform_providers'], 'openai')
+    assert warnings == [
+        "provider 'openai' budget is LiteLLM provider 'openai' budget, which also counts and caps 'spark', 'openai-eu' "
+        '(same LiteLLM provider id): once it is spent those deployments stop too; vllm_provider: hosted_vllm gives the '
+        'vLLM endpoint its own id']
