@@ -1,8 +1,9 @@
 """pytest plugin for `make mutation` only (tests/tools/mutation.py loads it with -p); it changes neither
 which tests a mutant runs nor what they do, only how fast a killed mutant is known.
 
-- Order: the tests that killed earlier mutants of the same function run first, then those that killed
-  mutants elsewhere in the same file, then mutmut's order (fastest first). mutmut runs a mutant's
+- Order: the tests that killed earlier mutants of the same function run first, then those whose id
+  shares a word with the function's name (_check_email: 'email to not an address'), then those that
+  killed mutants elsewhere in the same file, then mutmut's order (fastest first). mutmut runs a mutant's
   tests with -x, so a killed mutant stops at the first failure; in duration order a platform_model
   mutant would often run a hundred passing checks first. A survivor still runs every test. The kills
   are kept in $MUTATION_KILLS_DIR, one file per function and one per source file, a test id a line.
@@ -26,6 +27,17 @@ def _files():
     function = mutant.rsplit('__mutmut_', 1)[0]  # ...platform_model.x__check_vip or ...vault.xǁVaultǁread
     module = function.rsplit('.', 1)[0]
     return os.path.join(folder, function), os.path.join(folder, module)
+
+
+# Words of a function's name that say nothing about what it checks.
+_NAME_NOISE = {'x', 'check', 'is', 'parse', 'problem', 'mutmut', 'orig', 'init', 'self', ''}
+
+
+def _words(function):
+    """Words of the function's name: ...platform_model.x__check_email -> {'email'}; plural or not."""
+    name = function.rsplit('.', 1)[1].replace('ǁ', '_').lower()
+    words = set(word for word in name.split('_') if word not in _NAME_NOISE)
+    return words | set(word[:-1] for word in words if word.endswith('s') and len(word) > 3)
 
 
 def _kills(path):
@@ -58,7 +70,9 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if item.nodeid in wanted]
         position = dict((id(item), wanted[item.nodeid]) for item in items)
     by_function, by_module = _kills(files[0]), _kills(files[1])
-    items.sort(key=lambda item: (-by_function[item.nodeid], -by_module[item.nodeid], position[id(item)]))
+    words = _words(os.path.basename(files[0]))
+    items.sort(key=lambda item: (-by_function[item.nodeid], -sum(word in item.nodeid.lower() for word in words),
+                                 -by_module[item.nodeid], position[id(item)]))
 
 
 def pytest_runtest_logreport(report):
