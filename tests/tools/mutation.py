@@ -31,6 +31,8 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STAGE = os.path.join(REPO, 'build', 'mutation')
+# Which tests killed which mutants, kept across runs (the order of a mutant's tests, nothing more).
+KILLS = os.path.join(REPO, 'build', 'mutation-kills')
 PACKAGE = 'ansible_collections/baremetal/ai_platform'
 
 # What is mutated: the shared logic and the modules that hold more than argument plumbing.
@@ -47,9 +49,10 @@ TESTS = [
     'tests/unit/plugins',
     '--deselect=tests/unit/plugins/filter/test_external_secret_render.py::test_offline_filter_output_validates_against_the_eso_crd',
 ]
+# pytest's own plugins the unit tests do not use (installed ones are not loaded at all: the run sets
+# PYTEST_DISABLE_PLUGIN_AUTOLOAD).
 UNUSED_PLUGINS = ('cacheprovider', 'unraisableexception', 'threadexception', 'faulthandler', 'logging', 'doctest',
-                  'junitxml', 'pastebin', 'legacypath', 'stepwise', 'setuponly', 'setupplan', 'warnings', 'testinfra',
-                  'hypothesispytest')
+                  'junitxml', 'pastebin', 'legacypath', 'stepwise', 'setuponly', 'setupplan', 'warnings')
 # mutmut's exit codes (mutmut.stats.status_by_exit_code): a kill is a failing test or pytest error.
 KILLED, SURVIVED, TIMEOUT, SKIPPED = (1, 3), (0,), (24, -24, 36, 152, 255), 34
 # The first run generates the mutants and the test statistics and tests only these (cheap) mutants.
@@ -189,8 +192,8 @@ def main():
                             ignore=shutil.ignore_patterns('__pycache__', 'output'))
         else:
             stage()
-        os.makedirs(os.path.join(STAGE, 'kills'), exist_ok=True)
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1', MUTATION_KILLS_DIR=os.path.join(STAGE, 'kills'))
+        os.makedirs(KILLS, exist_ok=True)
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1', MUTATION_KILLS_DIR=KILLS, PYTEST_DISABLE_PLUGIN_AUTOLOAD='1')
         mutmut = [os.path.join(os.path.dirname(sys.executable), 'mutmut'), 'run', '--max-children', str(args.jobs)]
         if not names:
             # Generate the mutants (and run a few), mark the case variants, then run the rest.

@@ -1,12 +1,13 @@
 """pytest plugin for `make mutation` only (tests/tools/mutation.py loads it with -p); it changes neither
 which tests a mutant runs nor what they do, only how fast a killed mutant is known.
 
-- Order: the tests that killed earlier mutants of the same function run first, then those whose id
-  shares a word with the function's name (_check_email: 'email to not an address'), then those that
-  killed mutants elsewhere in the same file, then mutmut's order (fastest first). mutmut runs a mutant's
-  tests with -x, so a killed mutant stops at the first failure; in duration order a platform_model
-  mutant would often run a hundred passing checks first. A survivor still runs every test. The kills
-  are kept in $MUTATION_KILLS_DIR, one file per function and one per source file, a test id a line.
+- Order: the test that killed this very mutant in an earlier run, then the tests that killed other
+  mutants of its function, then those whose id shares a word with the function's name (_check_email:
+  'email to not an address'), then those that killed mutants elsewhere in its file, then mutmut's
+  order (fastest first). mutmut runs a mutant's tests with -x, so a killed mutant stops at the first
+  failure; in duration order a platform_model mutant would often run a hundred passing checks first.
+  A survivor still runs every test. The kills are kept in $MUTATION_KILLS_DIR across runs, one file
+  per function ('<mutant> <test id>' a line) and one per source file (a test id a line).
 - Collection: mutmut names each test by its id, several hundred for a platform_model function, and
   pytest resolves each id on its own (0.2 s of each mutant's 0.5 s). The ids' files are collected
   instead and the items narrowed to those ids.
@@ -41,11 +42,13 @@ def _words(function):
 
 
 def _kills(path):
+    """[(mutant or None, test id)] recorded in a kills file."""
     try:
         with open(path) as handle:
-            return Counter(line.strip() for line in handle)
+            return [tuple(line.rstrip('\n').split('\t', 1)) if '\t' in line else (None, line.rstrip('\n'))
+                    for line in handle]
     except OSError:
-        return Counter()
+        return []
 
 
 def pytest_configure(config):
@@ -69,10 +72,15 @@ def pytest_collection_modifyitems(config, items):
             config.hook.pytest_deselected(items=unwanted)
         items[:] = [item for item in items if item.nodeid in wanted]
         position = dict((id(item), wanted[item.nodeid]) for item in items)
-    by_function, by_module = _kills(files[0]), _kills(files[1])
+    mutant = os.environ['MUTANT_UNDER_TEST']
+    function_kills = _kills(files[0])
+    by_mutant = set(test for killed, test in function_kills if killed == mutant)
+    by_function = Counter(test for _killed, test in function_kills)
+    by_module = Counter(test for _killed, test in _kills(files[1]))
     words = _words(os.path.basename(files[0]))
-    items.sort(key=lambda item: (-by_function[item.nodeid], -sum(word in item.nodeid.lower() for word in words),
-                                 -by_module[item.nodeid], position[id(item)]))
+    items.sort(key=lambda item: (item.nodeid not in by_mutant, -by_function[item.nodeid],
+                                 -sum(word in item.nodeid.lower() for word in words), -by_module[item.nodeid],
+                                 position[id(item)]))
 
 
 def pytest_runtest_logreport(report):
@@ -80,10 +88,11 @@ def pytest_runtest_logreport(report):
     if files is None or not report.failed:
         return
     # An error here would end pytest with exit code 3, which mutmut counts as a kill: never raise.
-    for path in files:
+    lines = ('%s\t%s\n' % (os.environ['MUTANT_UNDER_TEST'], report.nodeid), report.nodeid + '\n')
+    for path, line in zip(files, lines):
         try:
             # One short line per append: O_APPEND keeps the two workers' lines whole.
             with open(path, 'a') as handle:
-                handle.write(report.nodeid + '\n')
+                handle.write(line)
         except OSError:
             pass
