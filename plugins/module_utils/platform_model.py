@@ -133,6 +133,7 @@ RESERVED_RECEIVERS = ('null',)
 _HOST_PORT = re.compile(r'^([A-Za-z0-9.-]+):([0-9]{1,5})$')
 _EMAIL = re.compile(r'^[^@\s]+@[A-Za-z0-9.-]+$')
 _MINOR = re.compile(r'^1\.[0-9]+$')
+_IMAGE_DIGEST = re.compile(r'[^@\s]@sha256:[0-9a-f]{64}$')
 _URL = re.compile(r'^https?://[^\s/]+(/\S*)?$')
 
 
@@ -752,11 +753,14 @@ def _check_agent_name(check, path, name):
 
 
 def _is_pinned_image(image):
-    if '@sha256:' in image:
-        return True
+    if ' ' in image:
+        return False
+    if '@' in image:
+        # A digest is 64 lowercase hex digits (what the image_ref filter writes too).
+        return bool(_IMAGE_DIGEST.search(image))
     # The tag follows the last ':' after the last '/' (a registry may carry a port).
     name, _sep, tag = image.rpartition('/')[2].partition(':')
-    return bool(name) and bool(tag) and tag != 'latest' and ' ' not in image
+    return bool(name) and bool(tag) and tag != 'latest'
 
 
 def _check_permissions(check, path, permissions):

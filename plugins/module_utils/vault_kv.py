@@ -155,11 +155,13 @@ def plan(vault, secrets, default_mount='secret', purge=False, generate_length=32
         for key in item.generate:
             if key in current_data:
                 desired[key] = current_data[key]
-            elif key in item.hex:
-                desired[key] = _random.token_hex(32)
             else:
-                desired[key] = item.prefixes.get(key, item.prefix) + ''.join(
-                    _random.choice(_ALPHANUMERIC) for _position in range(generate_length))
+                if key in item.hex:
+                    desired[key] = _random.token_hex(32)
+                else:
+                    desired[key] = item.prefixes.get(key, item.prefix) + ''.join(
+                        _random.choice(_ALPHANUMERIC) for _position in range(generate_length))
+                # Every generated value, hex ones included: the caller hides them (no_log_values).
                 if on_generated:
                     on_generated(desired[key])
         # Seeded keys are written once, from the value given, and never replaced afterwards (a

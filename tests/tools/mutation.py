@@ -7,14 +7,19 @@ where the path is the import name the tests use. mutmut records which tests reac
 runs only those for its mutants. Tests that start ansible-playbook are left out: the playbook's
 own Python process would never load the mutant.
 
-Usage: tests/tools/mutation.py [--jobs N] [--survivors] [--again | --report-only]
+Each mutant's tests run in the order tests/tools/mutation_order.py gives: the tests that killed
+earlier mutants of the same function first (same tests, a killed mutant is known after one).
+
+Usage: tests/tools/mutation.py [--jobs N] [--survivors] [--again | --report-only] [PATTERN...]
+PATTERN (a mutant name or glob, e.g. '*.vault_kv.*') runs only those mutants of a fresh copy.
 --again keeps the last run, copies the current tests in and retests only its survivors, plus the
-mutants named by glob (a quick loop while writing tests that kill them; adding tests cannot revive a
+PATTERN mutants (a quick loop while writing tests that kill them; adding tests cannot revive a
 killed mutant).
 Prints killed/total per file and the survivors (names for `cd build/mutation && mutmut show NAME`).
 """
 
 import argparse
+import ast
 import configparser
 import glob
 import json
@@ -26,6 +31,8 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STAGE = os.path.join(REPO, 'build', 'mutation')
+# Which tests killed which mutants, kept across runs (the order of a mutant's tests, nothing more).
+KILLS = os.path.join(REPO, 'build', 'mutation-kills')
 PACKAGE = 'ansible_collections/baremetal/ai_platform'
 
 # What is mutated: the shared logic and the modules that hold more than argument plumbing.
@@ -40,12 +47,16 @@ MUTATE = [
 # the CRD schemas: mutmut starts pytest afresh for every mutant, and that fixture takes seconds).
 TESTS = [
     'tests/unit/plugins',
-    'tests/unit/plugins/module_utils/test_platform_model_example.py',
-    'tests/unit/plugins/module_utils/test_litellm_config.py',
-    'tests/unit/plugins/module_utils/test_vault_declarations.py',
+    '--deselect=tests/unit/plugins/filter/test_external_secret_render.py::test_offline_filter_output_validates_against_the_eso_crd',
 ]
+# pytest's own plugins the unit tests do not use (installed ones are not loaded at all: the run sets
+# PYTEST_DISABLE_PLUGIN_AUTOLOAD).
+UNUSED_PLUGINS = ('cacheprovider', 'unraisableexception', 'threadexception', 'faulthandler', 'logging', 'doctest',
+                  'junitxml', 'pastebin', 'legacypath', 'stepwise', 'setuponly', 'setupplan', 'warnings')
 # mutmut's exit codes (mutmut.stats.status_by_exit_code): a kill is a failing test or pytest error.
-KILLED, SURVIVED, TIMEOUT = (1, 3), (0,), (24, -24, 36, 152, 255)
+KILLED, SURVIVED, TIMEOUT, SKIPPED = (1, 3), (0,), (24, -24, 36, 152, 255), 34
+# The first run generates the mutants and the test statistics and tests only these (cheap) mutants.
+FIRST = '*.cron_interval_seconds.*'
 
 
 def stage():
@@ -54,23 +65,63 @@ def stage():
     os.makedirs(os.path.join(STAGE, PACKAGE))
     shutil.copytree(os.path.join(REPO, 'plugins'), os.path.join(STAGE, PACKAGE, 'plugins'),
                     ignore=shutil.ignore_patterns('__pycache__'))
-    for folder in ('tests', 'inventories'):
+    for folder in ('tests', 'inventories', 'roles'):
         shutil.copytree(os.path.join(REPO, folder), os.path.join(STAGE, folder),
                         ignore=shutil.ignore_patterns('__pycache__', 'output'))
-    selected = [path for path in TESTS if os.path.exists(os.path.join(REPO, path))]
+    selected = TESTS
     cfg = configparser.ConfigParser()
     cfg['mutmut'] = {
         'source_paths': '%s/plugins' % PACKAGE,
         'only_mutate': '\n' + '\n'.join('%s/%s' % (PACKAGE, pattern) for pattern in MUTATE),
-        'also_copy': '\ninventories\npytest.ini',
+        'also_copy': '\ninventories\nroles\npytest.ini',
         'pytest_add_cli_args_test_selection': '\n' + '\n'.join(selected),
-        'pytest_add_cli_args': '\n-p\nno:cacheprovider',
+        # mutation_order (tests/tools): the tests that killed this function's mutants run first. The
+        # plugins the unit tests do not use are left out: pytest starts afresh for each mutant.
+        'pytest_add_cli_args': '\n' + '\n'.join(['-p', 'mutation_order'] + [
+            arg for plugin in UNUSED_PLUGINS for arg in ('-p', 'no:' + plugin)]),
     }
     with open(os.path.join(STAGE, 'setup.cfg'), 'w') as handle:
         cfg.write(handle)
     # The repository's pytest.ini adds collections/ to sys.path, which would import the unmutated copy.
     with open(os.path.join(STAGE, 'pytest.ini'), 'w') as handle:
-        handle.write('[pytest]\npythonpath = tests\nmarkers =\n    offline: offline\n    live: live\n')
+        handle.write('[pytest]\npythonpath = tests tests/tools\nmarkers =\n    offline: offline\n    live: live\n')
+
+
+def _functions(path):
+    """{mutmut function name: its body lines} of a mutated file."""
+    with open(path) as handle:
+        lines = handle.read().splitlines()
+    functions = {}
+    for node in ast.parse('\n'.join(lines)).body:
+        for item in [node] + (node.body if isinstance(node, ast.ClassDef) else []):
+            if isinstance(item, ast.FunctionDef) and '__mutmut_' in item.name:
+                functions[item.name] = lines[item.lineno:item.end_lineno]
+    return functions
+
+
+def skip_case_variants():
+    """Mark as skipped the upper- and lower-case variants of string literals; the XX-wrapped one stays.
+
+    mutmut makes three mutants of each literal. A test that tells the XX one apart sees the literal's
+    text (a message compared whole, a key looked up) and tells the case variants apart too; where the
+    code ignores case, the case variants are equivalent. They only add runs: about a fifth of all.
+    """
+    skipped = 0
+    for meta in glob.glob(os.path.join(STAGE, 'mutants', PACKAGE, 'plugins', '**', '*.py.meta'), recursive=True):
+        functions = _functions(meta[:-len('.meta')])
+        with open(meta) as handle:
+            data = json.load(handle)
+        for key, code in data['exit_code_by_key'].items():
+            base, number = key.rsplit('.', 1)[1].rsplit('__mutmut_', 1)
+            mutant, original = functions[base + '__mutmut_' + number], functions[base + '__mutmut_orig']
+            changed = [(old, new) for old, new in zip(original, mutant) if old != new]
+            if code is None and len(mutant) == len(original) and len(changed) == 1 and \
+                    changed[0][0].lower() == changed[0][1].lower():
+                data['exit_code_by_key'][key] = SKIPPED
+                skipped += 1
+        with open(meta, 'w') as handle:
+            json.dump(data, handle)
+    return skipped
 
 
 def score():
@@ -81,9 +132,11 @@ def score():
         name = os.path.relpath(meta, os.path.join(STAGE, 'mutants', PACKAGE))[:-len('.meta')]
         with open(meta) as handle:
             codes = json.load(handle)['exit_code_by_key']
-        counts = dict(total=len(codes), killed=0, survived=[], timeout=0, other=[], unchecked=[])
+        counts = dict(total=len(codes), killed=0, survived=[], timeout=0, other=[], unchecked=[], skipped=0)
         for key, code in sorted(codes.items()):
-            if code in KILLED:
+            if code == SKIPPED:
+                counts['skipped'] += 1
+            elif code in KILLED:
                 counts['killed'] += 1
             elif code in TIMEOUT:
                 counts['timeout'] += 1  # an endless loop is caught by the tests too
@@ -99,21 +152,20 @@ def score():
 
 
 def report(results, verbose):
-    # score = killed / (mutants the run reached); 'no tests' mutants count as survivors.
-    print('\n%-42s %7s %7s %9s %9s %7s' % ('file', 'mutants', 'killed', 'survived', 'unchecked', 'score'))
+    # score = killed / mutants run (a mutant no test reaches counts as a survivor); skipped: case variants.
+    row = '%-42s %7s %7s %7s %9s %9s %7s'
+    print('\n' + row % ('file', 'mutants', 'skipped', 'killed', 'survived', 'unchecked', 'score'))
     totals = {}
     for name, counts in sorted(results.items()):
         caught = counts['killed'] + counts['timeout']
-        reached = counts['total'] - len(counts['unchecked'])
-        print('%-42s %7d %7d %9d %9d %6.1f%%' % (name, counts['total'], caught, reached - caught, len(counts['unchecked']),
-                                                 100.0 * caught / max(reached, 1)))
-        total = totals.setdefault(os.path.dirname(name), [0, 0, 0])
-        total[0] += counts['total']
-        total[1] += caught
-        total[2] += reached
-    for group, (total, caught, reached) in sorted(totals.items()):
-        print('%-42s %7d %7d %9d %9d %6.1f%%' % (group + '/ (all)', total, caught, reached - caught, total - reached,
-                                                 100.0 * caught / max(reached, 1)))
+        reached = counts['total'] - counts['skipped'] - len(counts['unchecked'])
+        line = [counts['total'], counts['skipped'], caught, reached - caught, len(counts['unchecked'])]
+        print(row % tuple([name] + line + ['%.1f%%' % (100.0 * caught / max(reached, 1))]))
+        total = totals.setdefault(os.path.dirname(name), [0] * 5)
+        for index, value in enumerate(line):
+            total[index] += value
+    for group, line in sorted(totals.items()):
+        print(row % tuple([group + '/ (all)'] + line + ['%.1f%%' % (100.0 * line[2] / max(line[2] + line[3], 1))]))
     if verbose:
         for name, counts in sorted(results.items()):
             for key in counts['survived'] + counts['other']:
@@ -126,24 +178,34 @@ def main():
     parser.add_argument('--report-only', action='store_true', help='print the last run\'s scores')
     parser.add_argument('--survivors', action='store_true', help='list every surviving mutant')
     parser.add_argument('--again', action='store_true', help="retest the last run's survivors with the current tests")
-    parser.add_argument('patterns', nargs='*', help='with --again, also these mutant names or globs (e.g. *.manifests.*)')
+    parser.add_argument('patterns', nargs='*', help='only these mutant names or globs (e.g. *.manifests.*); with '
+                                                    '--again, these besides the survivors')
     args = parser.parse_args()
     if not args.report_only:
-        names = []
+        start = time.time()
+        load = os.getloadavg()[0]
+        names = list(args.patterns)
         if args.again:
-            names = [key.split(' ')[0] for counts in score().values() for key in counts['survived'] + counts['other']]
-            names += args.patterns
+            names += [key.split(' ')[0] for counts in score().values() for key in counts['survived'] + counts['other']]
             shutil.rmtree(os.path.join(STAGE, 'tests'))
             shutil.copytree(os.path.join(REPO, 'tests'), os.path.join(STAGE, 'tests'),
                             ignore=shutil.ignore_patterns('__pycache__', 'output'))
         else:
             stage()
-        start = time.time()
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
-        mutmut = os.path.join(os.path.dirname(sys.executable), 'mutmut')
-        proc = subprocess.run([mutmut, 'run', '--max-children', str(args.jobs)] + names, cwd=STAGE, env=env,
-                              stdout=subprocess.DEVNULL if names else None, check=False)
-        print('mutmut run: exit %d in %.0f s' % (proc.returncode, time.time() - start))
+        os.makedirs(KILLS, exist_ok=True)
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1', MUTATION_KILLS_DIR=KILLS, PYTEST_DISABLE_PLUGIN_AUTOLOAD='1')
+        mutmut = [os.path.join(os.path.dirname(sys.executable), 'mutmut'), 'run', '--max-children', str(args.jobs)]
+        if not names:
+            # Generate the mutants (and run a few), mark the case variants, then run the rest.
+            proc = subprocess.run(mutmut + [FIRST], cwd=STAGE, env=env, stdout=subprocess.DEVNULL, check=False)
+            if proc.returncode != 0:
+                return proc.returncode
+            print('skipped %d upper- and lower-case variants of string literals' % skip_case_variants())
+        proc = subprocess.run(mutmut + names, cwd=STAGE, env=env, stdout=subprocess.DEVNULL if names else None,
+                              check=False)
+        # The machine may be shared: the load says how much of it the run had.
+        print('mutmut run: exit %d in %.0f s (staging included); load average %.1f before, %.1f after'
+              % (proc.returncode, time.time() - start, load, os.getloadavg()[0]))
         if proc.returncode != 0:
             return proc.returncode
     report(score(), args.survivors)

@@ -1,5 +1,8 @@
 """alerting filters: Alertmanager's routes and receivers, the secrets they read, the ports they reach."""
 
+import pytest
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.baremetal.ai_platform.plugins.filter.alerting import (
     alert_egress_ports,
     alert_secret_envs,
@@ -58,3 +61,16 @@ def test_secret_envs_listed_once_in_order_and_ports_from_webhooks_and_smarthosts
         {'name': 'default-port', 'webhook': {'url_env': 'OTHER_URL'}}]}
     assert alert_secret_envs(shared) == ['HOOK_URL', 'SMTP_PASSWORD', 'OTHER_URL']
     assert alert_egress_ports(shared) == [25, 443, 587, 8443]
+
+
+def test_the_whole_email_config_and_the_grouping_of_alerts():
+    config = alertmanager_config(ALERTING, 'am-secrets', TIMING)
+    assert dict((r['name'], r) for r in config['receivers'])['relay']['email_configs'] == [
+        {'to': 'c@example.org', 'from': 'am@example.org', 'smarthost': 'relay.example.org:25', 'send_resolved': True}]
+    assert config['route']['group_by'] == ['alertname', 'area', 'team']
+
+
+def test_settings_that_are_not_a_mapping_are_refused():
+    with pytest.raises(AnsibleFilterError) as raised:
+        alertmanager_config(['oncall'], 'am-secrets', TIMING)
+    assert str(raised.value) == "alerting: ai_platform_alerting must be a mapping, got ['oncall']"

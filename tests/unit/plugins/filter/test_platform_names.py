@@ -12,6 +12,7 @@ from ansible_collections.baremetal.ai_platform.plugins.filter.platform_names imp
     platform_secret_paths,
     secret_reader,
 )
+from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_names as pn
 
 NAMESPACES = {'gateway': 'gw', 'secrets': 'vault', 'observability': 'obs', 'messaging': 'msg',
               'workflows': 'wf', 'agents': 'ag', 'webui': 'ui'}
@@ -53,8 +54,18 @@ def test_secret_paths_hang_under_the_prefix_without_doubled_slashes():
 
 
 def test_secret_paths_need_a_prefix():
-    with pytest.raises(AnsibleFilterError, match='ai_platform_vault.path_prefix'):
+    with pytest.raises(AnsibleFilterError) as raised:
         platform_secret_paths({'kv_mount': 'secret'})
+    assert str(raised.value) == 'platform_secret_paths: ai_platform_vault.path_prefix must be a non-empty string, got None'
+    assert platform_secret_paths({'path_prefix': '/kv/'})['agents'] == 'kv/agents'
+
+
+@pytest.mark.parametrize('render, what', [(platform_secret_paths, 'ai_platform_vault'),
+                                          (platform_endpoints, 'ai_platform_namespaces')])
+def test_settings_that_are_not_a_mapping_are_refused_naming_them(render, what):
+    with pytest.raises(AnsibleFilterError) as raised:
+        render(['x'])
+    assert str(raised.value) == "%s: %s must be a mapping, got ['x']" % (render.__name__, what)
 
 
 def test_secret_reader_names_one_identity_per_namespace():
@@ -182,3 +193,12 @@ def test_agent_runtime_image_is_localhost_without_a_registry(registry, image):
 def test_agent_runtime_image_refuses_what_is_not_a_registry(registry):
     with pytest.raises(AnsibleFilterError, match='agent_runtime_image: the registry'):
         agent_runtime_image(registry)
+
+
+def test_api_cidrs_take_a_slash_24_subnet_when_not_told():
+    assert apiserver_cidrs(['nuc1'], dict(HOSTVARS, nuc1={}), '10.20.0.10') == ['10.20.0.10/32', '10.20.0.0/24']
+    assert pn.apiserver_cidrs('10.20.0.10', [('nuc1', None)]) == ['10.20.0.10/32', '10.20.0.0/24']
+
+
+def test_secret_paths_keep_a_prefix_that_ends_in_a_capital_x():
+    assert platform_secret_paths({'path_prefix': '/ai-X/'})['agents'] == 'ai-X/agents'

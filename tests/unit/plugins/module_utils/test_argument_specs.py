@@ -6,7 +6,8 @@ import yaml
 
 from ansible_collections.baremetal.ai_platform.plugins.doc_fragments import litellm as litellm_doc
 from ansible_collections.baremetal.ai_platform.plugins.doc_fragments import vault as vault_doc
-from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api import litellm_argument_spec
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api import (
+    litellm_argument_spec, prune_argument_spec)
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.vault import vault_argument_spec
 
 SECRETS = ('token', 'secret_id', 'master_key')
@@ -32,7 +33,8 @@ def compared(spec):
     (lambda: vault_argument_spec(auth=False), documented(vault_doc.ModuleDocFragment.DOCUMENTATION)),
     (vault_argument_spec, documented(vault_doc.ModuleDocFragment.DOCUMENTATION, vault_doc.ModuleDocFragment.AUTH)),
     (litellm_argument_spec, documented(litellm_doc.ModuleDocFragment.DOCUMENTATION)),
-], ids=['vault', 'vault-auth', 'litellm'])
+    (prune_argument_spec, documented(litellm_doc.ModuleDocFragment.PRUNE)),
+], ids=['vault', 'vault-auth', 'litellm', 'litellm-prune'])
 def test_spec_matches_its_doc_fragment(spec, options):
     assert compared(spec()) == compared(options)
 
@@ -48,3 +50,15 @@ def test_litellm_connection_falls_back_to_the_environment():
     spec = litellm_argument_spec()
     assert spec['api_url']['fallback'][1] == ['LITELLM_URL']
     assert spec['master_key']['fallback'][1] == ['LITELLM_MASTER_KEY']
+    assert spec['ca_path']['fallback'][1] == ['LITELLM_CA_PATH']
+
+
+# AnsibleModule ignores a key it does not know, so a typo ('requried', 'no_logs') silently drops the rule.
+KNOWN_KEYS = {'type', 'required', 'default', 'choices', 'aliases', 'no_log', 'fallback', 'elements', 'options'}
+
+
+@pytest.mark.parametrize('build', [vault_argument_spec, litellm_argument_spec, prune_argument_spec],
+                         ids=['vault', 'litellm', 'litellm-prune'])
+def test_every_option_uses_only_keys_ansiblemodule_reads(build):
+    assert dict((name, sorted(set(option) - KNOWN_KEYS)) for name, option in build().items()) == \
+        dict((name, []) for name in build())

@@ -36,7 +36,8 @@ class Server(object):
 
         self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
         self.url = 'http://127.0.0.1:%d/' % self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        # A short poll: shutdown() waits for the loop to look, 0.5 s a test by default.
+        threading.Thread(target=self.httpd.serve_forever, kwargs={'poll_interval': 0.02}, daemon=True).start()
 
 
 @pytest.fixture
@@ -143,6 +144,8 @@ def test_create_retried_after_a_lost_answer_takes_already_exists_as_success(serv
 @pytest.mark.parametrize('raw, text', [
     (b'{"error": {"message": "bad"}}', 'bad'), (b'{"detail": "nope"}', 'nope'), (b'{"error": "flat"}', 'flat'),
     (b'["x"]', "['x']"), (b'not json', 'not json'), (b'x' * 600, 'x' * 500),
+    (b'{"message": "m"}', 'm'), (b'{"code": 7}', "{'code': 7}"), (b'{"error": {"code": 1}}', "{'code': 1}"),
+    (b'{"error": "%s"}' % (b'y' * 600), 'y' * 500), (b'["%s"]' % (b'z' * 600), ("['" + 'z' * 600)[:500]),
 ])
 def test_error_text(raw, text):
     assert api._error_text(raw) == text
@@ -151,6 +154,7 @@ def test_error_text(raw, text):
 @pytest.mark.parametrize('wanted, current, same', [
     (1, 1.0, True), (1.5, 1.5000000001, True), (1.5, 1.6, False), (True, 1, False), (False, False, True),
     (['b', 'a'], ['a', 'b'], True), (['a'], ['a', 'b'], False), ('x', 'x', True), ('x', None, False),
+    (0, 1e-9, False),
 ])
 def test_same(wanted, current, same):
     assert api._same(wanted, current) is same

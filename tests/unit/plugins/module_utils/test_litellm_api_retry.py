@@ -140,3 +140,90 @@ def test_offline_ca_path_reaches_every_call(monkeypatch):
     made.request('GET', '/team/list')
     made.request('POST', '/team/new', {'team_id': 'research'})
     assert seen == [(True, '/inv/site-ca-example.crt')] * 2
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """open_url replaced by a recorder of every argument, answering {} (or the exception queued)."""
+    calls = []
+    raises = []
+
+    def fake_open_url(url, **kwargs):
+        calls.append(dict(kwargs, url=url))
+        if raises:
+            raise raises.pop(0)
+        return Answer({})
+
+    monkeypatch.setattr(litellm_api, 'open_url', fake_open_url)
+    return calls, raises
+
+
+@pytest.mark.offline
+def test_offline_each_call_carries_key_json_timeout_tls_and_safe_redirects_only(sent):
+    calls, _raises = sent
+    made = LiteLLMClient('http://litellm:4000/', 'sk-master', timeout=7, validate_certs=False, ca_path='/ca.crt')
+    assert made.retried is False
+    made.request('POST', '/team/new', {'team_id': 't'})
+    made.request('GET', '/team/list', query={'page': 2})
+    assert calls == [
+        dict(url='http://litellm:4000/team/new', data='{"team_id": "t"}', method='POST', timeout=7, validate_certs=False,
+             ca_path='/ca.crt', follow_redirects='safe', headers={
+                 'Authorization': 'Bearer sk-master', 'Accept': 'application/json', 'Content-Type': 'application/json'}),
+        dict(url='http://litellm:4000/team/list?page=2', data=None, method='GET', timeout=7, validate_certs=False,
+             ca_path='/ca.crt', follow_redirects='safe', headers={
+                 'Authorization': 'Bearer sk-master', 'Accept': 'application/json'}),
+    ]
+
+
+@pytest.mark.offline
+def test_offline_every_write_is_counted_and_recorded_and_reads_are_not(sent):
+    made = LiteLLMClient('http://litellm:4000', 'sk-master')
+    made.request('POST', '/team/new', {})
+    made.request('GET', '/team/list')
+    made.request('POST', '/team/update', {}, done='updated team t')
+    assert (made.writes, made.requests) == (2, 3)
+    assert made.written == ['POST /team/new', 'updated team t']
+
+
+@pytest.mark.offline
+def test_offline_a_forbidden_master_key_is_worded_like_a_refused_one(sent):
+    _calls, raises = sent
+    raises.append(http_error(403, 'not allowed'))
+    with pytest.raises(LiteLLMError) as info:
+        LiteLLMClient('http://litellm:4000', 'sk-master').request('GET', '/key/list')
+    assert (str(info.value), info.value.status) == (
+        'LiteLLM at http://litellm:4000 refused the master key on GET /key/list (HTTP 403): not allowed; check '
+        'master_key (LITELLM_MASTER_KEY)', 403)
+
+
+@pytest.mark.offline
+@pytest.mark.parametrize('error, reason', [(URLError(ConnectionRefusedError(111, 'refused')), '[Errno 111] refused'),
+                                           (socket.timeout('timed out'), 'timed out')])
+def test_offline_an_unreachable_proxy_ends_with_the_connections_reason(server, error, reason):
+    script, _calls = server
+    script.extend([error] * 3)
+    api, _clock = client(budget=1)
+    with pytest.raises(LiteLLMError) as info:
+        api.request('GET', '/team/list')
+    assert str(info.value) == ('GET http://litellm:4000/team/list failed after 3 attempt(s) over 1 s (retry_budget 1 s): '
+                               '%s' % reason)
+
+
+@pytest.mark.offline
+def test_offline_a_landed_create_without_a_line_of_its_own_is_recorded_by_path(server):
+    script, _calls = server
+    script.extend([socket.timeout('timed out'), http_error(400, 'Team id = t already exists.')])
+    api, _clock = client()
+    assert api.create('/team/new', {'team_id': 't'}) is None
+    assert api.written == ['POST /team/new']
+
+
+@pytest.mark.offline
+def test_offline_a_create_posts_its_body_and_records_its_line(sent):
+    calls, _raises = sent
+    made = LiteLLMClient('http://litellm:4000', 'sk-master')
+    assert made.timeout == 30
+    made.create('/team/new', {'team_id': 't'}, done='created team t')
+    assert [(call['method'], call['url'], call['data']) for call in calls] == [
+        ('POST', 'http://litellm:4000/team/new', '{"team_id": "t"}')]
+    assert made.written == ['created team t']

@@ -22,8 +22,7 @@ OPTIONS = dict(master_key_env='LITELLM_MASTER_KEY', database_url_env='DATABASE_U
                response_cache_ttl=600)
 
 
-@pytest.fixture
-def model():
+def _example():
     folder = os.path.join(REPO, 'inventories', 'example', 'group_vars', 'all')
     data = {}
     for name in ('models.yml', 'teams.yml', 'secrets.yml'):
@@ -33,6 +32,15 @@ def model():
         if 'api_base' in provider:
             provider['api_base'] = provider['api_base'].replace('{{ ai_platform_spark_address }}', '10.20.0.20')
     return dict((key, data[key]) for key in lc.GATEWAY_VARS if key in data)
+
+
+# Read once: each mutant of make mutation runs these tests again.
+EXAMPLE = _example()
+
+
+@pytest.fixture
+def model():
+    return copy.deepcopy(EXAMPLE)
 
 
 def build(model, **options):
@@ -80,10 +88,15 @@ def test_router_budgets_callbacks_and_env(model):
         'gemini': {'budget_limit': 50.0, 'time_period': '1d'}}
     # The Spark reaches LiteLLM as provider 'openai' too: the shared budget is called out.
     assert any("'spark'" in warning for warning in warnings)
-    settings = config['litellm_settings']
-    assert settings['callbacks'] == ['prometheus']
-    assert settings['success_callback'] == ['langfuse']
-    assert 'tag_budget_config' not in settings
+    assert warnings == [
+        "provider 'openai' budget is LiteLLM provider 'openai' budget, which also counts and caps 'spark' (same LiteLLM "
+        'provider id): once it is spent those deployments stop too; vllm_provider: hosted_vllm gives the vLLM endpoint '
+        'its own id']
+    # The whole of litellm_settings: unsupported params dropped, /metrics open to the monitoring namespace.
+    assert config['litellm_settings'] == {'callbacks': ['prometheus'], 'require_auth_for_metrics_endpoint': False,
+                                          'drop_params': True, 'success_callback': ['langfuse'],
+                                          'failure_callback': ['langfuse']}
+    assert build(model, metrics_require_auth=True)[0]['litellm_settings']['require_auth_for_metrics_endpoint'] is True
     assert config['general_settings'] == {'master_key': 'os.environ/LITELLM_MASTER_KEY',
                                           'database_url': 'os.environ/DATABASE_URL'}
 
@@ -163,8 +176,43 @@ def test_duplicate_deployment_id_is_refused(model):
 
 def test_two_budgets_on_one_litellm_provider_refused(model):
     model['ai_platform_providers'][3]['budget'] = {'max_budget': 1, 'budget_duration': '1d'}
-    with pytest.raises(ValueError, match="'openai', 'spark' all reach LiteLLM as provider 'openai'"):
+    with pytest.raises(ValueError) as info:
         build(model)
+    assert str(info.value) == ("ai_platform_providers: 'openai', 'spark' all reach LiteLLM as provider 'openai' and "
+                               'each has a budget; LiteLLM keeps one budget per provider id: keep the budget on one of '
+                               'them')
+
+
+def test_providers_without_a_budget_do_not_end_the_budget_list(model):
+    # Sorted by LiteLLM id, anthropic's comes first: one without a budget must not stop the others.
+    model['ai_platform_providers'][1].pop('budget')
+    config, _warnings = build(model)
+    assert sorted(config['router_settings']['provider_budget_config']) == ['gemini', 'openai']
+
+
+def test_an_env_the_config_reads_without_a_secret_entry_is_refused_naming_reader_and_fix(model):
+    # Envs platform_model already requires (DATABASE_URL, the Langfuse keys) are its to report; others are here.
+    assert errors_of(model, master_key_env='GATEWAY_KEY', database_url_env='GATEWAY_DB') == (
+        "ai_platform_secrets: 'GATEWAY_KEY' is read by the LiteLLM config (general_settings.master_key) but has no "
+        'entry: add one with env: GATEWAY_KEY, path and key\n'
+        "ai_platform_secrets: 'GATEWAY_DB' is read by the LiteLLM config (general_settings.database_url) but has no "
+        'entry: add one with env: GATEWAY_DB, path and key')
+    model['ai_platform_secrets'].append({'env': 'GATEWAY_KEY', 'path': 'ai-platform/litellm', 'key': 'master_key'})
+    assert errors_of(model, master_key_env='GATEWAY_KEY') == ''
+
+
+def test_required_envs_name_what_reads_each():
+    assert lc.required_envs(OPTIONS) == [('LITELLM_MASTER_KEY', 'general_settings.master_key'),
+                                         ('DATABASE_URL', 'general_settings.database_url'),
+                                         ('LANGFUSE_PUBLIC_KEY', 'langfuse callback'),
+                                         ('LANGFUSE_SECRET_KEY', 'langfuse callback')]
+    assert lc.required_envs(dict(OPTIONS, database_url_env='', langfuse=False)) == [
+        ('LITELLM_MASTER_KEY', 'general_settings.master_key')]
+
+
+def test_response_cache_without_redis_is_the_proxys_own(model):
+    config, _warnings = build(model, response_cache=True, response_cache_ttl='30')
+    assert config['litellm_settings']['cache_params'] == {'type': 'local', 'ttl': 30}
 
 
 def test_compare_only_user_set_fields_and_mask():
@@ -218,6 +266,29 @@ def test_rpm_under_simple_shuffle_turns_on_pre_call_checks_and_states_the_cap(mo
     assert lc.rpm_tpm_caps(model, dict(OPTIONS, replicas=2, redis_host='valkey'))[0]['effective'] == 18
 
 
+def test_each_limit_of_each_deployment_has_its_cap_and_warning(model):
+    # Under the example's simple-shuffle each proxy counts for itself.
+    model['ai_platform_model_aliases'][0]['deployments'][0]['tpm'] = 1000
+    model['ai_platform_model_aliases'][1]['deployments'][0]['rpm'] = 10
+    assert lc.has_limits(model)
+    assert lc.rpm_tpm_caps(model, dict(OPTIONS, replicas=1)) == [
+        {'id': 'fast-openai-gpt-4o-mini', 'limit': 'tpm', 'nominal': 1000, 'effective': 1000, 'how': 'one proxy'},
+        {'id': 'local-spark-qwen3-32b', 'limit': 'rpm', 'nominal': 10, 'effective': 10, 'how': 'one proxy'}]
+    config, warnings = build(model, replicas=3, redis_host='valkey')
+    assert config['router_settings']['enable_pre_call_checks'] is True
+    assert warnings[1:] == [
+        "deployment 'fast-openai-gpt-4o-mini' tpm 1000 is counted per proxy: up to 3000 a minute across 3 replicas",
+        "deployment 'local-spark-qwen3-32b' rpm 10 is counted per proxy: up to 30 a minute across 3 replicas"]
+    model['ai_platform_router']['routing_strategy'] = 'usage-based-routing-v2'
+    assert lc.rpm_tpm_caps(model, dict(OPTIONS, replicas=3, redis_host='valkey'))[1]['how'] == \
+        'shared through Redis (paced: 10)'
+
+
+def test_a_tpm_limit_alone_turns_on_pre_call_checks(model):
+    model['ai_platform_model_aliases'][0]['deployments'][0]['tpm'] = 1000
+    assert build(model)[0]['router_settings']['enable_pre_call_checks'] is True
+
+
 def test_secret_env_entries_are_what_the_config_reads(model):
     entries = lc.secret_env_entries(model, dict(OPTIONS, langfuse=False))
     # LITELLM_SALT_KEY is in the inventory but the config never names it: LiteLLM reads it from its
@@ -228,3 +299,13 @@ def test_secret_env_entries_are_what_the_config_reads(model):
         if entry['env'] not in ('LANGFUSE_PUBLIC_KEY', 'LANGFUSE_SECRET_KEY', 'LITELLM_SALT_KEY')
         and not entry['env'].startswith('ALERT_')]
     assert 'LITELLM_SALT_KEY' in [entry['env'] for entry in model['ai_platform_secrets']]
+
+
+def test_a_provider_budget_shared_by_several_names_them_all(model):
+    model['ai_platform_providers'].append({'name': 'openai-eu', 'kind': 'openai', 'api_key_env': 'OPENAI_API_KEY',
+                                           'api_base': 'https://eu.api.openai.com/v1'})
+    _config, warnings = lc.provider_budgets(model['ai_platform_providers'], 'openai')
+    assert warnings == [
+        "provider 'openai' budget is LiteLLM provider 'openai' budget, which also counts and caps 'spark', 'openai-eu' "
+        '(same LiteLLM provider id): once it is spent those deployments stop too; vllm_provider: hosted_vllm gives the '
+        'vLLM endpoint its own id']

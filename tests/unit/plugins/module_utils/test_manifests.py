@@ -76,3 +76,40 @@ def test_render_files_refuses_two_objects_for_one_file():
 def test_render_files_of_nothing_is_an_empty_kustomization():
     assert mf.render_files([]) == {'kustomization.yaml': mf.dump_yaml({
         'apiVersion': 'kustomize.config.k8s.io/v1beta1', 'kind': 'Kustomization', 'resources': []})}
+
+
+def test_dump_yaml_folds_a_long_plain_line_at_120_columns():
+    value = ' '.join(['w' * 7] * 31)  # 247 characters: 15 words fit in a line of 120, not 16
+    line = ' '.join(['w' * 7] * 15)
+    assert mf.dump_yaml({'k': value}) == '---\nk: %s\n  %s\n  wwwwwww\n' % (line, line)
+
+
+def test_file_names_lose_the_dashes_a_slug_would_start_or_end_with():
+    assert mf.object_filename(obj('ConfigMap', 'web app!', '_ns')) == 'configmap-ns-web-app.yaml'
+
+
+def test_object_id_keeps_its_three_slots_when_parts_are_missing():
+    assert mf.object_id({'metadata': {'name': 'x'}}) == '//x'
+    assert mf.object_id({'kind': 'ConfigMap', 'metadata': {'namespace': 'ns'}}) == 'ConfigMap/ns/'
+    assert mf.object_id(obj('ClusterRole', 'reader')) == 'ClusterRole//reader'
+
+
+def test_two_objects_for_one_file_are_named_in_the_refusal():
+    with pytest.raises(ValueError) as info:
+        mf.render_files([obj('ConfigMap', 'c', 'ns'), obj('ConfigMap', 'c', 'ns')])
+    assert str(info.value) == 'two objects would both be written to configmap-ns-c.yaml'
+
+
+def test_component_label_keeps_the_rest_of_the_object():
+    [labelled] = mf.with_component_label([obj('ConfigMap', 'c', 'ns', data={'k': 'v'})], 'litellm')
+    assert labelled == {'apiVersion': 'v1', 'kind': 'ConfigMap', 'data': {'k': 'v'},
+                        'metadata': {'name': 'c', 'namespace': 'ns', 'labels': {mf.COMPONENT_LABEL: 'litellm'}}}
+
+
+def test_prune_looks_past_objects_it_skips():
+    def live(name, component='agents', manager='collection'):
+        return obj('ConfigMap', name, 'ns', metadata={'name': name, 'namespace': 'ns', 'labels': {
+            mf.COMPONENT_LABEL: component}, 'managedFields': [{'manager': manager}]})
+    skipped = [live('other-component', component='nats'), live('by-hand', manager='kubectl')]
+    selected = mf.prune_selection(skipped + [live('gone')], {'agents': ['ConfigMap/ns/kept']}, 'collection')
+    assert [mf.object_id(item) for item in selected] == ['ConfigMap/ns/gone']

@@ -4,14 +4,11 @@ Assertions look for one expected error among all of them, so a new rule elsewher
 """
 
 import copy
-import glob
-import os
 
 import pytest
-import yaml
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_model as pm
-from helpers import REPO
+from unit.plugins.module_utils.test_platform_model import EXAMPLE
 
 
 def _subdomain(length):
@@ -28,17 +25,8 @@ def _subdomain(length):
 
 @pytest.fixture
 def model():
-    data = {}
-    for path in sorted(glob.glob(os.path.join(REPO, 'inventories', 'example', 'group_vars', 'all', '*.yml'))):
-        with open(path) as handle:
-            data.update(yaml.safe_load(handle))
-    data['ai_platform_render_dir'] = '/srv/build/example'
-    data['ai_platform_vault']['address'] = 'https://vault.example.internal:8200'
-    for provider in data['ai_platform_providers']:
-        if 'api_base' in provider:
-            provider['api_base'] = 'http://10.20.0.20:8000/v1'
-    data['groups'] = {'k3s_servers': ['nuc1', 'nuc2', 'nuc3'], 'dgx': ['spark']}
-    return copy.deepcopy(data)
+    # The example inventory is read once (test_platform_model): each mutant of make mutation runs these again.
+    return copy.deepcopy(EXAMPLE)
 
 
 def errors_at(model, path):

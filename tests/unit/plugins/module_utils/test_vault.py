@@ -115,8 +115,21 @@ def test_kubernetes_login_reads_the_service_account_token(tmp_path):
     made = vault(auth_method='kubernetes', kubernetes_role='eso', kubernetes_jwt_file=str(jwt))
     made.login()
     assert made.calls == [('auth.kubernetes.login', ('eso', 'eyJ.jwt'), {'mount_point': 'kubernetes'})]
-    with pytest.raises(vu.VaultError, match='cannot read the service account token %s' % (tmp_path / 'missing')):
+    with pytest.raises(vu.VaultError) as info:
         vault(auth_method='kubernetes', kubernetes_role='eso', kubernetes_jwt_file=str(tmp_path / 'missing')).login()
+    assert str(info.value) == "cannot read the service account token {0}: [Errno 2] No such file or directory: '{0}'".format(
+        tmp_path / 'missing')
+
+
+def test_kubernetes_login_refused_names_role_and_mount(tmp_path):
+    jwt = tmp_path / 'token'
+    jwt.write_text('eyJ.jwt')
+    made = vault({'auth.kubernetes.login': hvac.exceptions.InvalidRequest(errors=['permission denied'])},
+                 auth_method='kubernetes', auth_mount='k3s', kubernetes_role='eso', kubernetes_jwt_file=str(jwt))
+    with pytest.raises(vu.VaultError) as info:
+        made.login()
+    assert str(info.value) == ('Vault at http://vault.test:8200 failed while logging in with Kubernetes role eso at '
+                               'auth/k3s: permission denied')
 
 
 def test_read_is_none_on_404_and_worded_otherwise():
@@ -145,12 +158,15 @@ def test_capabilities_per_path_with_or_without_data_wrapper():
 @pytest.mark.parametrize('answer, problem', [
     ({'data': {'type': 'kv', 'options': {'version': '2'}}}, None),
     ({'data': {'type': 'generic', 'options': {'version': 2}}}, None),
-    ({'data': {'type': 'kv', 'options': None}}, "mount 'secret' is kv version 1, not KV version 2"),
-    ({'data': {'type': 'kv', 'options': {'version': '1'}}}, "mount 'secret' is kv version 1, not KV version 2"),
-    ({'data': {'type': 'pki', 'options': {'version': '2'}}}, "mount 'secret' is pki version 2"),
-    ({}, "mount 'secret' is None version 1"),
-    (hvac.exceptions.Forbidden(), "has no KV mount 'secret'"),
-    (requests.exceptions.Timeout(), 'unreachable while checking mount secret'),
+    ({'data': {'type': 'kv', 'options': None}}, "Vault at http://vault.test:8200: mount 'secret' is kv version 1, not KV version 2"),
+    ({'data': {'type': 'kv', 'options': {'version': '1'}}},
+     "Vault at http://vault.test:8200: mount 'secret' is kv version 1, not KV version 2"),
+    ({'data': {'type': 'pki', 'options': {'version': '2'}}},
+     "Vault at http://vault.test:8200: mount 'secret' is pki version 2, not KV version 2"),
+    ({}, "Vault at http://vault.test:8200: mount 'secret' is None version 1, not KV version 2"),
+    (hvac.exceptions.Forbidden(), "Vault at http://vault.test:8200 has no KV mount 'secret' (or this token may use nothing "
+                                  'under it): enable it (the vault role does) or fix the mount name'),
+    (requests.exceptions.Timeout(), 'Vault at http://vault.test:8200 is unreachable while checking mount secret: Timeout'),
 ])
 def test_require_kv2_mount(answer, problem):
     made = vault({'adapter.get': answer})
@@ -160,7 +176,7 @@ def test_require_kv2_mount(answer, problem):
     else:
         with pytest.raises(vu.VaultError) as info:
             made.require_kv2_mount('secret')
-        assert problem in str(info.value)
+        assert str(info.value) == problem
 
 
 def test_argument_spec_with_and_without_auth():

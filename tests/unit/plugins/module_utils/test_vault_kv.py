@@ -174,4 +174,95 @@ def test_other_write_errors_are_worded_with_the_path(error):
     with pytest.raises(VaultError) as info:
         vault_kv.apply(kv, plans)
     assert not isinstance(info.value, CasConflict)
-    assert str(info.value).startswith('Vault at http://vault.test:8200: writing secret/data/p failed: ')
+    assert str(info.value) == "Vault at http://vault.test:8200: writing secret/data/p failed: %s" % error
+
+
+def test_seeded_keys_are_written_once_and_never_replaced():
+    kv = Kv({'p': {'admin': 'rotated-in-vault'}})
+    seeds = {'admin': 'from-inventory', 'api': 'given-once'}
+    [plan] = vault_kv.plan(kv, [{'path': 'p', 'seed': seeds}])
+    assert plan.desired == {'admin': 'rotated-in-vault', 'api': 'given-once'}
+
+
+def test_missing_seeds_are_all_named_with_their_hint_before_anything_is_written():
+    kv = Kv({'p': {'kept': 'x'}})
+    declared = [{'path': 'p', 'seed': {'kept': '', 'token': ''}, 'seed_hint': 'vault_admin_token'},
+                {'path': 'q', 'seed': {'password': None}}]
+    with pytest.raises(VaultError) as info:
+        vault_kv.plan(kv, declared)
+    assert str(info.value) == ('Vault at http://vault.test:8200 lacks keys that must be provided, and no value was '
+                               'given: secret/p: token (vault_admin_token); secret/q: password')
+    assert kv.posts == []
+
+
+def test_hex_keys_and_per_key_prefixes_and_every_generated_value_reported():
+    kv = Kv()
+    seen = []
+    [plan] = vault_kv.plan(kv, [{'path': 'p', 'generate': ['hex', 'key', 'plain'], 'generate_hex': ['hex'],
+                                 'generate_prefix': 'x-', 'generate_prefixes': {'key': 'sk-'}}],
+                           generate_length=10, on_generated=seen.append)
+    desired = plan.desired
+    assert len(desired['hex']) == 64 and int(desired['hex'], 16) >= 0
+    assert desired['key'].startswith('sk-') and len(desired['key']) == 13
+    assert desired['plain'].startswith('x-') and len(desired['plain']) == 12
+    assert sorted(seen) == sorted(desired.values())
+
+
+def test_derived_keys_follow_the_other_keys_and_are_reported():
+    kv = Kv({'p': {'user': 'app', 'password': 'old'}})
+    seen = []
+    [plan] = vault_kv.plan(kv, [{'path': 'p', 'data': {'user': 'app', 'password': 'new'},
+                                 'derive': {'url': 'postgres://{user}:{password}@db:5432/app'}}],
+                           on_generated=seen.append)
+    assert plan.desired['url'] == 'postgres://app:new@db:5432/app' and seen == ['postgres://app:new@db:5432/app']
+
+
+def test_derived_key_naming_an_absent_key_is_refused_naming_both():
+    with pytest.raises(VaultError) as info:
+        vault_kv.plan(Kv(), [{'path': 'p', 'data': {'user': 'app'}, 'derive': {'url': '{user}:{password}'}}])
+    assert str(info.value) == "secret secret/p: derived key url cannot be built from its keys (KeyError: 'password')"
+
+
+def test_a_key_declared_two_ways_is_refused_naming_keys_and_ways():
+    with pytest.raises(VaultError) as info:
+        vault_kv.normalise([{'path': '/p/', 'mount': 'kv/', 'data': {'b': '1', 'a': '2'}, 'seed': {'a': '', 'b': ''}}],
+                           'secret')
+    assert str(info.value) == 'secret kv/p: keys a, b are both given and seeded'
+    with pytest.raises(VaultError, match='keys k are both seeded and derived'):
+        vault_kv.normalise([{'path': 'p', 'seed': {'k': ''}, 'derive': {'k': '{x}'}}], 'secret')
+
+
+def test_refusals_name_every_path_in_one_message():
+    kv = Kv(caps={'secret/data/a': ['deny'], 'secret/data/b': ['deny']})
+    with pytest.raises(VaultError) as info:
+        vault_kv.plan(kv, [{'path': 'a'}, {'path': 'b'}])
+    assert str(info.value) == 'Vault at http://vault.test:8200 denies reading secret/data/a, secret/data/b'
+    kv = Kv(caps={'secret/data/a': ['read', 'update'], 'secret/data/b': ['read'], 'secret/data/c': ['read']})
+    with pytest.raises(VaultError) as info:
+        vault_kv.plan(kv, [{'path': name, 'data': {'k': 'v'}} for name in 'abc'])
+    assert str(info.value) == 'Vault at http://vault.test:8200 denies writing secret/data/b, secret/data/c'
+
+
+def test_unreadable_metadata_is_worded_with_the_path_and_the_cause():
+    kv = Kv()
+    error = hvac.exceptions.InternalServerError('sealed')
+
+    def fail(url):
+        raise error
+    kv.get = fail
+    with pytest.raises(VaultError) as info:
+        vault_kv.plan(kv, [{'path': 'p', 'data': {'k': 'v'}}])
+    assert str(info.value) == 'Vault at http://vault.test:8200: reading secret/metadata/p failed: %s' % error
+
+
+def test_paths_lose_only_their_slashes_and_generated_values_default_to_32_characters():
+    [item] = vault_kv.normalise([{'path': '/ai/X/', 'mount': '/kvX/'}], 'secret')
+    assert (item.mount, item.path) == ('kvX', 'ai/X')
+    [plan] = vault_kv.plan(Kv(), [{'path': 'p', 'generate': ['k']}])
+    assert len(plan.desired['k']) == 32
+
+
+def test_a_secret_declared_twice_is_refused_naming_it():
+    with pytest.raises(VaultError) as info:
+        vault_kv.normalise([{'path': 'a/'}, {'path': '/a'}], 'kv')
+    assert str(info.value) == 'secret kv/a is declared twice'

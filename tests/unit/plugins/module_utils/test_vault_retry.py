@@ -1,6 +1,7 @@
 """The Vault client's retries (offline: a scripted requests session behind hvac's adapter)."""
 
 import http.client
+import time
 
 import hvac.exceptions
 import pytest
@@ -51,8 +52,9 @@ class Session(requests.Session):
         self.script = list(script)
         self.calls = []
 
-    def request(self, method, url, **_kwargs):
+    def request(self, method, url, **kwargs):
         self.calls.append(method)
+        self.sent = (method, url, kwargs)
         outcome = self.script.pop(0)
         if isinstance(outcome, Exception):
             raise outcome
@@ -111,3 +113,55 @@ def test_offline_a_spent_budget_is_in_the_error_the_user_sees():
         vault.seal_status()
     assert str(info.value) == ('Vault at http://vault:8200 is unreachable while reading the seal status: ConnectionError '
                                '(after 4 attempt(s) over 3 s (retry_budget 3 s))')
+
+
+@pytest.mark.offline
+def test_offline_a_write_whose_connection_was_never_made_is_retried_and_one_without_a_cause_is_not():
+    api, session, _clock = adapter([requests.exceptions.ConnectTimeout('no route'), answer(204, b'')])
+    assert api.request('PUT', '/v1/sys/init', json={}).status_code == 204 and session.calls == ['PUT'] * 2
+    api, session, _clock = adapter([requests.exceptions.ConnectionError(), answer(204, b'')])
+    with pytest.raises(requests.exceptions.ConnectionError):
+        api.request('PUT', '/v1/sys/init', json={})
+    assert session.calls == ['PUT']
+
+
+@pytest.mark.offline
+def test_offline_the_request_reaches_the_session_whole_and_errors_name_method_and_url():
+    api, session, _clock = adapter([answer(200, b'{"ok": true}')])
+    api.request('POST', '/v1/secret/data/x', headers={'X-Test': '1'}, json={'data': {'k': 'v'}})
+    method, url, kwargs = session.sent
+    assert (method, url, kwargs['json'], kwargs['headers']['X-Test']) == (
+        'POST', URL + '/v1/secret/data/x', {'data': {'k': 'v'}}, '1')
+    api, session, _clock = adapter([answer(400, b'{"errors": ["no"]}')])
+    with pytest.raises(hvac.exceptions.InvalidRequest) as info:
+        api.request('POST', '/v1/secret/data/x', json={})
+    assert (info.value.method, info.value.url, info.value.errors) == ('POST', URL + '/v1/x', ['no'])
+
+
+@pytest.mark.offline
+@pytest.mark.parametrize('ca_cert, validate_certs, verify', [('/etc/ca.pem', False, '/etc/ca.pem'), (None, False, False),
+                                                             (None, True, True)])
+def test_offline_the_client_gets_address_tls_timeout_namespace_and_budget(ca_cert, validate_certs, verify):
+    params = dict((name, spec.get('default')) for name, spec in vault_argument_spec(auth=False).items())
+    params.update(url=URL + '/', ca_cert=ca_cert, validate_certs=validate_certs, timeout=7, namespace='team-a',
+                  retry_budget=9)
+    adapter_ = Vault(params).client.adapter
+    assert isinstance(adapter_, RetryingAdapter)
+    assert (adapter_.base_uri, adapter_._kwargs['verify'], adapter_._kwargs['timeout'], adapter_.namespace,
+            adapter_.retry_budget) == (URL, verify, 7, 'team-a', 9)
+    assert (adapter_._sleep, adapter_._clock, adapter_.last_backoff) == (time.sleep, time.monotonic, None)
+
+
+@pytest.mark.offline
+def test_offline_hand_built_parameters_get_the_default_budget_and_no_namespace():
+    params = dict(url=URL, ca_cert=None, validate_certs=True, timeout=30, namespace='')
+    adapter_ = Vault(params).client.adapter
+    assert (adapter_.retry_budget, adapter_.namespace) == (120, None)
+    assert RetryingAdapter(base_uri=URL).retry_budget == 120
+
+
+@pytest.mark.offline
+def test_offline_the_address_may_be_given_by_position_and_keeps_a_trailing_capital_x():
+    assert RetryingAdapter(URL).base_uri == URL
+    params = dict(url='http://vaultX/', ca_cert=None, validate_certs=True, timeout=30, namespace=None)
+    assert Vault(params).url == 'http://vaultX'

@@ -4,7 +4,9 @@ import os
 
 import pytest
 import yaml
+from ansible.module_utils import basic
 
+from ansible_collections.baremetal.ai_platform.plugins.module_utils.manifests import dump_yaml
 from ansible_collections.baremetal.ai_platform.plugins.modules import k8s_manifests
 
 
@@ -112,8 +114,8 @@ def test_diff_only_when_asked_and_only_for_changed_files(render):
     _failed, result = render(changed, diff=True)
     assert result['changed_files'] == ['configmap-apps-one.yaml']
     assert result['diff']['before_header'] == result['diff']['after_header'] == render.dest
-    assert 'key: one' in result['diff']['before'] and 'key: new' in result['diff']['after']
-    assert 'namespace-apps.yaml' not in result['diff']['before']
+    assert result['diff']['before'] == '# configmap-apps-one.yaml\n' + dump_yaml(configmap('one'))
+    assert result['diff']['after'] == '# configmap-apps-one.yaml\n' + dump_yaml(changed[0])
     _failed, result = render(changed, diff=True)
     assert 'diff' not in result
 
@@ -139,6 +141,30 @@ def test_refuses_bad_objects_and_writes_nothing(render, objects, problem):
     failed, result = render(objects)
     assert failed and problem in result['msg'] and render.dest in result['msg']
     assert not os.path.exists(render.dest)
+
+
+def test_every_bad_object_is_named_in_one_refusal(render):
+    objects = [{'kind': 'ConfigMap', 'metadata': {'name': 'c'}}, {'apiVersion': 'v1', 'metadata': {}}]
+    failed, result = render(objects)
+    errors = ['objects[0] (ConfigMap/c) has no apiVersion', 'objects[1] (?/?) has no kind',
+              'objects[1] (?/?) has no metadata.name']
+    assert (failed, result['msg'], result['errors']) == (
+        True, 'Refusing to render %s: %s' % (render.dest, '; '.join(errors)), errors)
+    failed, result = render([configmap('same'), configmap('same')])
+    assert result['msg'] == 'Refusing to render %s: two objects would both be written to configmap-apps-same.yaml' % (
+        render.dest)
+
+
+def test_the_temporary_file_is_hidden_in_the_folder_until_it_replaces_the_manifest(render, monkeypatch):
+    moves = []
+    real_move = basic.AnsibleModule.atomic_move
+
+    def atomic_move(module, src, dest, *args, **kwargs):
+        moves.append((os.path.dirname(src), os.path.basename(src).startswith('.'), src.endswith('.tmp')))
+        return real_move(module, src, dest, *args, **kwargs)
+    monkeypatch.setattr(basic.AnsibleModule, 'atomic_move', atomic_move)
+    render(OBJECTS[:1])
+    assert moves == [(render.dest, True, True)] * 2
 
 
 def test_returns_what_each_object_is_in_apply_order_without_its_data(render):

@@ -9,6 +9,8 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils import litel
 from ansible_collections.baremetal.ai_platform.plugins.modules import litellm_key
 
 MASTER = 'sk-master-do-not-print'
+# LiteLLM's key endpoints and their methods.
+API = (('GET', '/key/list'), ('POST', '/key/generate'), ('POST', '/key/update'), ('POST', '/key/delete'))
 
 
 class Keys(object):
@@ -27,7 +29,10 @@ class Keys(object):
 
             def request(self, method, path, body=None, query=None, done=None):
                 Client.requests += 1
+                assert (method, path) in API, (method, path)
                 if path == '/key/list':
+                    # Without return_full_object LiteLLM lists the hashes only.
+                    assert query['return_full_object'] == 'true'
                     rows = sorted(store.rows.values(), key=lambda r: r['key_alias'])
                     size, page = query['size'], query['page']
                     return {'keys': copy.deepcopy(rows[(page - 1) * size:page * size]),
@@ -51,6 +56,7 @@ class Keys(object):
                 row['token'] = litellm_api.key_hash(body['key'])
                 store.rows[row['token']] = row
                 return self.request('POST', path, body, done=done)
+        store.written = Client.written  # the run's `written` lines, one per write
         return Client()
 
 
@@ -85,6 +91,7 @@ def test_create_then_rerun_changes_nothing_and_never_shows_a_key(run_module, key
     assert result['diff']['after']['agent-0']['team_id'] == 'research'
     assert_no_secret(result, items)
     assert len(keys.rows) == 3
+    assert keys.written == ['generated key agent-0', 'generated key agent-1', 'generated key agent-2']
     failed, result = run(run_module, items, diff=True)
     assert not failed and not result['changed'] and 'diff' not in result
     assert [path for path, _body in keys.writes] == ['/key/generate'] * 3
@@ -114,6 +121,8 @@ def test_rotated_value_replaces_the_key_and_diff_shows_neither_value(run_module,
     assert [(path, body.get('key_alias')) for path, body in keys.writes[3:]] == [
         ('/key/update', None), ('/key/generate', 'agent-1.rotating'), ('/key/delete', None),
         ('/key/update', 'agent-1')]
+    assert keys.written == ['updated key agent-2 (rpm_limit)', 'generated the new key of agent-1 as agent-1.rotating',
+                            'deleted the keys of agent-1 (previous value)', 'the new key took the alias agent-1']
     assert keys.writes[3][1] == {'rpm_limit': 10, 'key': litellm_api.key_hash(items[2]['key'])}
     assert keys.writes[5][1] == {'keys': [litellm_api.key_hash(items[1]['key'])]}
     assert keys.writes[6][1] == {'key': litellm_api.key_hash(rotated[1]['key']), 'key_alias': 'agent-1'}
@@ -128,6 +137,7 @@ def test_absent_keys_are_deleted_once(run_module, keys):
     failed, result = run(run_module, gone, diff=True)
     assert not failed and result['deleted'] == ['agent-0'] and sorted(result['diff']['before']) == ['agent-0']
     assert keys.writes[-1] == ('/key/delete', {'keys': [litellm_api.key_hash(items[0]['key'])]})
+    assert keys.written == ['deleted the keys of agent-0']
     failed, result = run(run_module, gone)
     assert not result['changed']
 

@@ -9,6 +9,8 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils import litel
 from ansible_collections.baremetal.ai_platform.plugins.modules import litellm_team
 
 MASTER = 'sk-master-do-not-print'
+# LiteLLM's team endpoints and their methods.
+API = (('GET', '/team/list'), ('POST', '/team/new'), ('POST', '/team/update'), ('POST', '/team/delete'))
 
 
 class Teams(object):
@@ -27,6 +29,7 @@ class Teams(object):
 
             def request(self, method, path, body=None, query=None, done=None):
                 Client.requests += 1
+                assert (method, path) in API, (method, path)
                 if path == '/team/list':
                     # LiteLLM adds computed fields the module must ignore.
                     return [dict(copy.deepcopy(row), spend=1.5, keys=store.keys.get(row['team_id'], []))
@@ -43,6 +46,7 @@ class Teams(object):
             def create(self, path, body, done=None):
                 store.rows[body['team_id']] = copy.deepcopy(body)
                 return self.request('POST', path, body, done=done)
+        store.written = Client.written  # the run's `written` lines, one per write
         return Client()
 
 
@@ -74,6 +78,7 @@ def test_create_sends_every_field_then_rerun_is_a_noop(run_module, teams):
                                 'max_budget': None, 'budget_duration': None}
     assert result['diff']['after']['research']['budget_duration'] == '1d'
     assert MASTER not in repr(result)
+    assert teams.written == ['created team research', 'created team platform']
     failed, result = run(run_module, TEAMS, diff=True)
     assert not failed and not result['changed'] and len(teams.writes) == 2 and 'diff' not in result
 
@@ -86,8 +91,10 @@ def test_changed_duration_is_an_update_of_that_field_only(run_module, teams):
     assert result['updated'] == {'research': ['budget_duration']} and len(teams.writes) == 2
     assert result['diff'] == {'before': {'research': {'budget_duration': '1d'}},
                               'after': {'research': {'budget_duration': '7d'}}}
+    changed[0]['rpm_limit'] = 5
     failed, result = run(run_module, changed)
-    assert teams.writes[-1] == ('/team/update', {'team_id': 'research', 'budget_duration': '7d'})
+    assert teams.writes[-1] == ('/team/update', {'team_id': 'research', 'budget_duration': '7d', 'rpm_limit': 5})
+    assert teams.written == ['updated team research (budget_duration, rpm_limit)']
 
 
 def test_a_capped_team_made_unlimited_loses_its_budget(run_module, teams):
@@ -106,6 +113,7 @@ def test_absent_teams_are_deleted_in_one_call(run_module, teams):
     assert result['deleted'] == ['research', 'platform'] and len(teams.writes) == 2
     failed, result = run(run_module, gone, diff=True)
     assert teams.writes[-1] == ('/team/delete', {'team_ids': ['research', 'platform']})
+    assert teams.written == ['deleted teams research, platform']
     assert result['diff']['before']['research']['max_budget'] == 40.0
     failed, result = run(run_module, gone)
     assert not result['changed']
