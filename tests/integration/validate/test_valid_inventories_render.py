@@ -141,7 +141,7 @@ def inventories(draw):
     }
 
 
-@settings(max_examples=10, derandomize=True, deadline=None, database=None,
+@settings(max_examples=4, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(inventory=inventories())
 def test_every_valid_inventory_renders(tmp_path_factory, inventory):
