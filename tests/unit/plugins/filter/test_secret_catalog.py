@@ -82,7 +82,6 @@ def test_a_path_that_would_widen_a_policy_is_refused(path):
         secret_reader_vault_config({'gw': [path]}, VAULT, 'secret', 'kubernetes', 'vault', 60)
 
 
-
 KV_CATALOG = [
     {'path': 'ai-platform/providers/openai', 'owner': 'operator', 'keys': ['api_key'], 'env': 'OPENAI_API_KEY'},
     {'path': 'ai-platform/vllm', 'owner': 'controller', 'keys': ['api_key'], 'env': 'VLLM_API_KEY'},
