@@ -39,6 +39,8 @@ CHART_DIGEST_VARS = {
                            'keda', ['image.keda', 'image.metricsApiServer', 'image.webhooks']),
     'nats_image_digests': (dict.fromkeys(['nats', 'config_reloader', 'prom_exporter'], DIGEST),
                            'nats', ['container.image', 'reloader.image', 'promExporter.image']),
+    'langfuse_image_digests': (dict.fromkeys(['web', 'worker'], DIGEST),
+                               'langfuse', ['langfuse.web.image', 'langfuse.worker.image']),
 }
 _PLAYBOOK = """---
 - name: Render the roles that take image digests
@@ -53,6 +55,7 @@ _PLAYBOOK = """---
     - role: baremetal.ai_platform.litellm
     - role: baremetal.ai_platform.keda
     - role: baremetal.ai_platform.nats
+    - role: baremetal.ai_platform.langfuse
 """
 
 
@@ -119,7 +122,8 @@ def _render_with_digests(tmp_path, digests):
     ('litellm', {'litellm_valkey_image_digest': DIGEST[len('sha256:'):]}),
     ('keda', {'keda_image_digests': {'operator': '', 'metrics_apiserver': '', 'webhooks': DIGEST + ' '}}),
     ('nats', {'nats_image_digests': {'nats': '', 'config_reloader': '', 'prom_exporter': 'sha256:' + 'g' * 64}}),
-], ids=['litellm', 'litellm-postgres', 'litellm-valkey', 'keda', 'nats'])
+    ('langfuse', {'langfuse_image_digests': {'web': '', 'worker': 'sha512:' + '5e' * 32}}),
+], ids=['litellm', 'litellm-postgres', 'litellm-valkey', 'keda', 'nats', 'langfuse'])
 def test_a_malformed_digest_stops_the_render(tmp_path, role, digests):
     """Each variable goes through image_ref's check: anything but sha256:<64 lowercase hex> fails the
     run before its role writes anything (k8s_ship reports it as a template error only)."""
