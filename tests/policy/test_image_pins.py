@@ -41,6 +41,8 @@ CHART_DIGEST_VARS = {
                            'nats', ['container.image', 'reloader.image', 'promExporter.image']),
     'langfuse_image_digests': (dict.fromkeys(['web', 'worker'], DIGEST),
                                'langfuse', ['langfuse.web.image', 'langfuse.worker.image']),
+    'open_webui_image_digests': (dict.fromkeys(['open_webui', 'redis'], DIGEST),
+                                 'open-webui', ['image', 'websocket.redis.image']),
 }
 _PLAYBOOK = """---
 - name: Render the roles that take image digests
@@ -56,6 +58,7 @@ _PLAYBOOK = """---
     - role: baremetal.ai_platform.keda
     - role: baremetal.ai_platform.nats
     - role: baremetal.ai_platform.langfuse
+    - role: baremetal.ai_platform.open_webui
 """
 
 
@@ -123,7 +126,8 @@ def _render_with_digests(tmp_path, digests):
     ('keda', {'keda_image_digests': {'operator': '', 'metrics_apiserver': '', 'webhooks': DIGEST + ' '}}),
     ('nats', {'nats_image_digests': {'nats': '', 'config_reloader': '', 'prom_exporter': 'sha256:' + 'g' * 64}}),
     ('langfuse', {'langfuse_image_digests': {'web': '', 'worker': 'sha512:' + '5e' * 32}}),
-], ids=['litellm', 'litellm-postgres', 'litellm-valkey', 'keda', 'nats', 'langfuse'])
+    ('open_webui', {'open_webui_image_digests': {'open_webui': '', 'redis': DIGEST + '5e'}}),
+], ids=['litellm', 'litellm-postgres', 'litellm-valkey', 'keda', 'nats', 'langfuse', 'open-webui'])
 def test_a_malformed_digest_stops_the_render(tmp_path, role, digests):
     """Each variable goes through image_ref's check: anything but sha256:<64 lowercase hex> fails the
     run before its role writes anything (k8s_ship reports it as a template error only)."""
