@@ -22,6 +22,7 @@ DIGEST_VARS = {
     'backup_postgres_image_digest': 'docker.io/bitnamilegacy/postgresql:',
     'backup_clickhouse_image_digest': 'docker.io/bitnamilegacy/clickhouse:',
     'vault_image_digest': 'hashicorp/vault:',
+    'litellm_image_digest': 'ghcr.io/berriai/litellm:',
 }
 # Chart images pinned through the chart's own digest field, or through a tag the role writes only with a
 # digest: the variable, its value, the HelmChart and the values path of each image it pins.
@@ -32,6 +33,16 @@ CHART_DIGEST_VARS = {
     'ingress_cert_manager_image_digests': (
         dict.fromkeys(['controller', 'webhook', 'cainjector', 'acmesolver', 'startupapicheck'], DIGEST),
         'cert-manager', ['image', 'webhook.image', 'cainjector.image', 'acmesolver.image', 'startupapicheck.image']),
+    'litellm_postgres_image_digest': (DIGEST, 'litellm-postgres', ['image']),
+    'litellm_valkey_image_digest': (DIGEST, 'litellm-valkey', ['image']),
+    'keda_image_digests': (dict.fromkeys(['operator', 'metrics_apiserver', 'webhooks'], DIGEST),
+                           'keda', ['image.keda', 'image.metricsApiServer', 'image.webhooks']),
+    'nats_image_digests': (dict.fromkeys(['nats', 'config_reloader', 'prom_exporter'], DIGEST),
+                           'nats', ['container.image', 'reloader.image', 'promExporter.image']),
+    'langfuse_image_digests': (dict.fromkeys(['web', 'worker'], DIGEST),
+                               'langfuse', ['langfuse.web.image', 'langfuse.worker.image']),
+    'open_webui_image_digests': (dict.fromkeys(['open_webui', 'redis'], DIGEST),
+                                 'open-webui', ['image', 'websocket.redis.image']),
 }
 _PLAYBOOK = """---
 - name: Render the roles that take image digests
@@ -43,6 +54,11 @@ _PLAYBOOK = """---
     - role: baremetal.ai_platform.vault
     - role: baremetal.ai_platform.external_secrets
     - role: baremetal.ai_platform.backup
+    - role: baremetal.ai_platform.litellm
+    - role: baremetal.ai_platform.keda
+    - role: baremetal.ai_platform.nats
+    - role: baremetal.ai_platform.langfuse
+    - role: baremetal.ai_platform.open_webui
 """
 
 
@@ -103,6 +119,27 @@ def _render_with_digests(tmp_path, digests):
     return [pair for obj in policy.load_objects([str(tmp_path / 'build')]) for pair in policy.image_refs(obj)]
 
 
+@pytest.mark.parametrize('role, digests', [
+    ('litellm', {'litellm_image_digest': 'sha256:abc'}),
+    ('litellm', {'litellm_postgres_image_digest': DIGEST.upper()}),
+    ('litellm', {'litellm_valkey_image_digest': DIGEST[len('sha256:'):]}),
+    ('keda', {'keda_image_digests': {'operator': '', 'metrics_apiserver': '', 'webhooks': DIGEST + ' '}}),
+    ('nats', {'nats_image_digests': {'nats': '', 'config_reloader': '', 'prom_exporter': 'sha256:' + 'g' * 64}}),
+    ('langfuse', {'langfuse_image_digests': {'web': '', 'worker': 'sha512:' + '5e' * 32}}),
+    ('open_webui', {'open_webui_image_digests': {'open_webui': '', 'redis': DIGEST + '5e'}}),
+], ids=['litellm', 'litellm-postgres', 'litellm-valkey', 'keda', 'nats', 'langfuse', 'open-webui'])
+def test_a_malformed_digest_stops_the_render(tmp_path, role, digests):
+    """Each variable goes through image_ref's check: anything but sha256:<64 lowercase hex> fails the
+    run before its role writes anything (k8s_ship reports it as a template error only)."""
+    playbook = tmp_path / 'render.yml'
+    playbook.write_text(_PLAYBOOK.split('  roles:')[0] + '  roles:\n    - role: baremetal.ai_platform.%s\n' % role)
+    proc = run_playbook(str(playbook), '-e', 'ai_platform_render_dir=%s' % (tmp_path / 'build'),
+                        '-e', 'ai_platform_apply=false', '-e', json.dumps(digests),
+                        inventory='inventories/example', env=TEST_SECRETS)
+    assert proc.returncode != 0 and 'Error rendering template' in proc.stdout, proc.stdout[-3000:]
+    assert not (tmp_path / 'build').exists()
+
+
 def test_a_digest_variable_pins_its_image(tmp_path):
     digests = dict.fromkeys(DIGEST_VARS, DIGEST)
     digests.update((var, value) for var, (value, _chart, _paths) in CHART_DIGEST_VARS.items())
@@ -127,9 +164,14 @@ def test_a_digest_variable_pins_its_image(tmp_path):
     assert problems == [] and counts['digest'] == len(refs) - counts['tag'] >= len(wanted) + len(DIGEST_VARS)
 
 
+# Charts whose image the role always names by its own tag (the digest variable only adds the digest).
+ROLE_TAGGED_CHARTS = {'litellm-postgres', 'litellm-valkey'}
+
+
 def test_without_a_digest_each_chart_keeps_its_default_image(site):
-    """The inventories set no digest: the values then name none of those images (the chart's default by
-    tag, unchanged), and nothing is counted as pinned by digest."""
-    charts = tuple('HelmChart kube-system/%s:' % chart for _value, chart, _paths in CHART_DIGEST_VARS.values())
+    """The inventories set no digest: the values then name none of the chart-default images (the chart's
+    default by tag, unchanged), and nothing is counted as pinned by digest."""
+    charts = tuple('HelmChart kube-system/%s:' % chart for _value, chart, _paths in CHART_DIGEST_VARS.values()
+                   if chart not in ROLE_TAGGED_CHARTS)
     assert [where for obj in site['objects'] for where, _ref in policy.image_refs(obj) if where.startswith(charts)] == []
     assert _count(site['objects'])[0]['digest'] == 0

@@ -452,7 +452,8 @@ CHART_DEFAULT = '<chart-default>'
 
 def image_refs(obj):
     """(where, image reference) for each container of an object and each image a HelmChart's values set
-    as {repository, tag}, a tag alone, or a chart's own digest field ({digest}: <chart-default>@<digest>).
+    (at an image key, or a key under it) as {repository, tag}, a tag alone, or a chart's own digest field
+    ({digest}: <chart-default>@<digest>).
     Charts that keep their own default images show none: they are not visible offline."""
     refs = [('%s: container %s' % (label, container.get('name', '?')), container.get('image'))
             for label, pod in pod_specs(obj) for _group, container in containers_of(pod)]
@@ -462,7 +463,8 @@ def image_refs(obj):
         while stack:
             path, node = stack.pop()
             if isinstance(node, dict):
-                if path and path[-1] == 'image' and set(node) & {'repository', 'tag', 'digest'}:
+                # image, or one of several under image (KEDA's image.keda, image.webhooks, ...).
+                if 'image' in path[-2:] and set(node) & {'repository', 'tag', 'digest'}:
                     ref = '%s:%s' % (node.get('repository') or CHART_DEFAULT, node.get('tag', ''))
                     if node.get('digest'):
                         ref = '%s@%s' % (ref if node.get('tag') else node.get('repository') or CHART_DEFAULT,
