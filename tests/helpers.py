@@ -40,6 +40,27 @@ def run_playbook(playbook, *args, inventory=None, env=None, timeout=900, json_ou
     return proc
 
 
+_RENDER_PLAY = """---
+- name: Render %s
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  roles:
+%s
+"""
+
+
+def render_roles(roles, work, *args, inventory='inventories/example', env=None):
+    """Render the collection's `roles` (short names, in order) into <work>/build with a one-play playbook
+    written to <work>; returns run_playbook's CompletedProcess."""
+    playbook = os.path.join(str(work), 'render.yml')
+    with open(playbook, 'w') as handle:
+        handle.write(_RENDER_PLAY % (', '.join(roles), '\n'.join('    - role: baremetal.ai_platform.%s' % role
+                                                                 for role in roles)))
+    return run_playbook(playbook, '-e', 'ai_platform_render_dir=%s' % os.path.join(str(work), 'build'), *args,
+                        inventory=inventory, env=env)
+
+
 class ModuleExit(Exception):
     """How run_module_in_process ends: failed flag and the result exactly as the module built it."""
 

@@ -11,7 +11,7 @@ import json
 import pytest
 
 import manifest_policy as policy
-from helpers import run_playbook
+from helpers import render_roles
 from manifest_policy import TEST_SECRETS
 
 DIGEST = 'sha256:' + '5e' * 32
@@ -44,22 +44,8 @@ CHART_DIGEST_VARS = {
     'open_webui_image_digests': (dict.fromkeys(['open_webui', 'redis'], DIGEST),
                                  'open-webui', ['image', 'websocket.redis.image']),
 }
-_PLAYBOOK = """---
-- name: Render the roles that take image digests
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  roles:
-    - role: baremetal.ai_platform.ingress
-    - role: baremetal.ai_platform.vault
-    - role: baremetal.ai_platform.external_secrets
-    - role: baremetal.ai_platform.backup
-    - role: baremetal.ai_platform.litellm
-    - role: baremetal.ai_platform.keda
-    - role: baremetal.ai_platform.nats
-    - role: baremetal.ai_platform.langfuse
-    - role: baremetal.ai_platform.open_webui
-"""
+# Every role that takes an image digest variable, in the order platform.yml runs them.
+DIGEST_ROLES = ('ingress', 'vault', 'external_secrets', 'backup', 'litellm', 'keda', 'nats', 'langfuse', 'open_webui')
 
 
 def _count(objects):
@@ -109,12 +95,9 @@ def test_chart_values_images_are_counted_offline():
 
 
 def _render_with_digests(tmp_path, digests):
-    playbook = tmp_path / 'render.yml'
-    playbook.write_text(_PLAYBOOK)
-    proc = run_playbook(str(playbook), '-e', 'ai_platform_render_dir=%s' % (tmp_path / 'build'),
-                        '-e', 'ai_platform_apply=false',
+    proc = render_roles(DIGEST_ROLES, tmp_path, '-e', 'ai_platform_apply=false',
                         '-e', 'vault_secrets_catalog_file=%s' % (tmp_path / 'catalog.yml'),
-                        '-e', json.dumps(digests), inventory='inventories/example', env=TEST_SECRETS)
+                        '-e', json.dumps(digests), env=TEST_SECRETS)
     assert proc.returncode == 0, proc.stdout[-3000:]
     return [pair for obj in policy.load_objects([str(tmp_path / 'build')]) for pair in policy.image_refs(obj)]
 
@@ -131,11 +114,7 @@ def _render_with_digests(tmp_path, digests):
 def test_a_malformed_digest_stops_the_render(tmp_path, role, digests):
     """Each variable goes through image_ref's check: anything but sha256:<64 lowercase hex> fails the
     run before its role writes anything (k8s_ship reports it as a template error only)."""
-    playbook = tmp_path / 'render.yml'
-    playbook.write_text(_PLAYBOOK.split('  roles:')[0] + '  roles:\n    - role: baremetal.ai_platform.%s\n' % role)
-    proc = run_playbook(str(playbook), '-e', 'ai_platform_render_dir=%s' % (tmp_path / 'build'),
-                        '-e', 'ai_platform_apply=false', '-e', json.dumps(digests),
-                        inventory='inventories/example', env=TEST_SECRETS)
+    proc = render_roles([role], tmp_path, '-e', 'ai_platform_apply=false', '-e', json.dumps(digests), env=TEST_SECRETS)
     assert proc.returncode != 0 and 'Error rendering template' in proc.stdout, proc.stdout[-3000:]
     assert not (tmp_path / 'build').exists()
 

@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
-from helpers import REPO, VENV_BIN, rendered_by_kind, run_playbook
+from helpers import REPO, VENV_BIN, render_roles, rendered_by_kind, run_playbook
 
 RUNTIME_DIR = os.path.join(REPO, 'roles', 'agents', 'files', 'agent_runtime')
 INVENTORY = os.path.join(REPO, 'inventories', 'example')
@@ -37,15 +37,6 @@ ACK_WAIT = '4s'
 PIPELINE = ('doc-fetcher', 'doc-chunker', 'doc-summariser')
 # One paragraph is one chunk: 3000 characters, and two never fit the runtime's 4000.
 PARAGRAPH = 3000
-_PLAYBOOK = """---
-- name: Render NATS and the agents
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  roles:
-    - role: baremetal.ai_platform.nats
-    - role: baremetal.ai_platform.agents
-"""
 
 
 def _load(name, path):
@@ -175,9 +166,7 @@ def deployment_env(deployment, secrets, overrides):
 def rendered(tmp_path_factory):
     """nats and agents rendered for inventories/example: (NATS chart values, objects by kind)."""
     work = tmp_path_factory.mktemp('render-agents')
-    (work / 'agents.yml').write_text(_PLAYBOOK)
-    proc = run_playbook(str(work / 'agents.yml'), '-e', 'ai_platform_render_dir=%s' % (work / 'build'),
-                        inventory=INVENTORY)
+    proc = render_roles(('nats', 'agents'), work, inventory=INVENTORY)
     assert proc.returncode == 0, proc.stdout[-3000:]
     by_kind = rendered_by_kind(str(work / 'build'))
     values = yaml.safe_load(by_kind['HelmChart']['nats']['spec']['valuesContent'])

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 import yaml
 
-from helpers import VENV_BIN, rendered_by_kind, run_playbook
+from helpers import VENV_BIN, render_roles, rendered_by_kind
 
 CLIENT_PORT = 14222
 MONITOR_PORT = 18222
@@ -22,16 +22,6 @@ BAO_PORT = 14231
 # The chart writes '<< x >>' values bare (variables, sizes with units).
 _RAW = re.compile(r'^<<\s*(.+?)\s*>>$')
 _VAR = re.compile(r'^<<\s*(\$[A-Z0-9_]+)\s*>>$')
-_PLAYBOOK = """---
-- name: Render NATS, the agents and the alert rules
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  roles:
-    - role: baremetal.ai_platform.nats
-    - role: baremetal.ai_platform.agents
-    - role: baremetal.ai_platform.observability
-"""
 
 
 def nats_conf(node, indent=0):
@@ -61,10 +51,7 @@ def _scalar(value):
 def rendered_platform(tmp_path_factory):
     """nats, agents and observability rendered for inventories/example: (NATS chart values, objects by kind)."""
     work = tmp_path_factory.mktemp('render-messaging')
-    playbook = work / 'messaging.yml'
-    playbook.write_text(_PLAYBOOK)
-    proc = run_playbook(str(playbook), '-e', 'ai_platform_render_dir=%s' % (work / 'build'),
-                        inventory='inventories/example')
+    proc = render_roles(('nats', 'agents', 'observability'), work)
     assert proc.returncode == 0, proc.stdout[-3000:]
     by_kind = rendered_by_kind(str(work / 'build'))
     values = yaml.safe_load(by_kind['HelmChart']['nats']['spec']['valuesContent'])

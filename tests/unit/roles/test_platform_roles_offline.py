@@ -8,24 +8,13 @@ import re
 import pytest
 import yaml
 
-from helpers import REPO, run_playbook
+from helpers import REPO, render_roles
 
 ROLES = ('langfuse', 'open_webui', 'nats', 'argo_workflows', 'keda', 'agents', 'observability')
-PLAYBOOK = """---
-- name: Render platform roles
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  roles:
-%s
-"""
 
 
 def _render(tmp_path, *extra, roles=ROLES):
-    playbook = tmp_path / 'platform_roles.yml'
-    playbook.write_text(PLAYBOOK % '\n'.join('    - role: baremetal.ai_platform.%s' % r for r in roles))
-    return run_playbook(str(playbook), '-e', 'ai_platform_render_dir=%s' % (tmp_path / 'build'), *extra,
-                        inventory='inventories/lab')
+    return render_roles(roles, tmp_path, *extra, inventory='inventories/lab')
 
 
 @pytest.fixture(scope='module')

@@ -9,25 +9,13 @@ import re
 import pytest
 import yaml
 
-from helpers import REPO, run_playbook
+from helpers import REPO, render_roles
 
-PLAYBOOK = """---
-- name: Render the alert rules and their receivers
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  roles:
-    - role: baremetal.ai_platform.backup
-    - role: baremetal.ai_platform.observability
-"""
 _MATCHER = re.compile(r'^(\w+) (=~|=) "(.*)"$')
 
 
 def _render(work, *extra):
-    playbook = work / 'observability.yml'
-    playbook.write_text(PLAYBOOK)
-    proc = run_playbook(str(playbook), '-e', 'ai_platform_render_dir=%s' % (work / 'build'), *extra,
-                        inventory=os.path.join(REPO, 'inventories', 'example'))
+    proc = render_roles(('backup', 'observability'), work, *extra)
     assert proc.returncode == 0, proc.stdout[-3000:]
     objects = {}
     # Every folder the two roles rendered (a chart's own custom resources go to <component>-resources).

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from ansible_collections.baremetal.ai_platform.plugins.filter.external_secret import external_secret
-from helpers import REPO, run_playbook
+from helpers import REPO, render_roles, run_playbook
 
 EXAMPLE = os.path.join(REPO, 'inventories', 'example')
 
@@ -137,9 +137,7 @@ def test_offline_tls_variant_serves_https_and_the_store_trusts_the_ca(tmp_path, 
 
 @pytest.mark.offline
 def test_offline_external_secrets_without_the_vault_role_stops_before_shipping(tmp_path):
-    playbook = tmp_path / 'alone.yml'
-    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  roles: [baremetal.ai_platform.external_secrets]\n')
-    proc = run_playbook(str(playbook), '-e', 'ai_platform_render_dir=%s' % (tmp_path / 'build'), inventory=EXAMPLE)
+    proc = render_roles(['external_secrets'], tmp_path, inventory=EXAMPLE)
     assert proc.returncode == 2
     assert 'external_secrets: run the vault role first' in proc.stdout
     assert not (tmp_path / 'build').exists()
