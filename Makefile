@@ -65,10 +65,10 @@ sanity: venv ## ansible-test sanity on a copy of the collection
 	tests/tools/sanity.sh
 
 unit: venv litellm-venv ## unit tests (tests/unit)
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q --durations=15 tests/unit
 
 integration: deps ## integration and policy tests (real OpenBao, NATS, LiteLLM, PostgreSQL on loopback)
-	$(PY) -m pytest -q tests/integration tests/policy
+	$(PY) -m pytest -q --durations=25 tests/integration tests/policy
 
 # The scenarios have hosts and networks of their own, so they run beside a lab; the four-host cluster
 # (converge, rerun, rolling upgrade, host checks) is `lab-check`'s.

@@ -15,7 +15,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [os.path.join(HERE, '..', 'integration', 'backup'), os.path.join(HERE, '..')]
+sys.path[:0] = [os.path.join(HERE, '..', 'integration', 'roles', 'backup'), os.path.join(HERE, '..')]
 
 from pg_server import PORT, postgres_server, run_script  # noqa: E402
 

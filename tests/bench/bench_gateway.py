@@ -33,7 +33,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 # The gateway tests' conftest (proxies, stand-ins, redis-server) first: tests/ has its own conftest.
-sys.path[:0] = [str(REPO / 'tests' / 'integration' / 'gateway'), str(REPO / 'tests'), str(REPO / 'collections')]
+sys.path[:0] = [str(REPO / 'tests' / 'integration' / 'roles' / 'litellm'), str(REPO / 'tests'), str(REPO / 'collections')]
 
 from conftest import PROVIDER_PATHS, Proxy, RedisServer  # noqa: E402
 from fake_provider import FakeProvider  # noqa: E402

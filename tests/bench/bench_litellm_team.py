@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(REPO / 'tests'), str(REPO / 'tests' / 'integration' / 'gateway'), str(REPO / 'collections')]
+sys.path[:0] = [str(REPO / 'tests'), str(REPO / 'tests' / 'integration' / 'roles' / 'litellm'), str(REPO / 'collections')]
 
 from management import STANDIN_KEY, StandIn, run_manage  # noqa: E402
 

@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.join(REPO, 'tests', 'tools'))
 from promql_names import metric_names  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location(
-    'gateway_helpers', os.path.join(REPO, 'tests', 'integration', 'gateway', 'conftest.py'))
+    'gateway_helpers', os.path.join(REPO, 'tests', 'integration', 'roles', 'litellm', 'conftest.py'))
 gateway = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gateway)
 
@@ -110,7 +110,7 @@ def litellm_series(tmp_path_factory):
     gateway.need_litellm()
     work = tmp_path_factory.mktemp('metric-names')
     dump = work / 'model.json'
-    proc = run_playbook('tests/integration/gateway/playbooks/dump_model.yml', '-e', 'model_dest=%s' % dump,
+    proc = run_playbook('tests/integration/roles/litellm/playbooks/dump_model.yml', '-e', 'model_dest=%s' % dump,
                         inventory=gateway.INVENTORY)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     model = json.loads(dump.read_text())

@@ -86,7 +86,7 @@ def test_spark_endpoint_follows_the_inventory_address_offline(build, tmp_path):
 
 
 # Role settings only: inventory rules are platform_model's, refused by playbooks/validate.yml before
-# any role runs (tests/integration/validate/test_broken_inventories.py).
+# any role runs (tests/integration/roles/validate/test_broken_inventories.py).
 BROKEN = {
     'open webui replicas without shared storage': ({'open_webui_replicas': 2}, 'open_webui_storage_class', 'open_webui'),
     'pipeline charged to an unknown agent': ({'argo_workflows_pipeline_agent': 'ghost'},

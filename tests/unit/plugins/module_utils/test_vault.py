@@ -1,5 +1,5 @@
 """vault.Vault's preflight, login and error wording with hvac's client replaced by a recorder
-(the same calls against a real OpenBao run in tests/integration/secrets)."""
+(the same calls against a real OpenBao run in tests/integration/roles/vault)."""
 
 import hvac.exceptions
 import pytest

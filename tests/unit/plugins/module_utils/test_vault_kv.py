@@ -1,4 +1,4 @@
-"""vault_kv's plan and apply against an in-memory KV v2 (real OpenBao runs in tests/integration/secrets):
+"""vault_kv's plan and apply against an in-memory KV v2 (real OpenBao runs in tests/integration/roles/vault):
 what is read, what would be written, cas on every write, masked diffs, and the refusals."""
 
 import pytest

@@ -13,7 +13,7 @@ import yaml
 from conftest import INVENTORY
 from helpers import run_playbook
 
-PLAYBOOK = 'tests/integration/gateway/playbooks/render_role.yml'
+PLAYBOOK = 'tests/integration/roles/litellm/playbooks/render_role.yml'
 
 
 def render(out, *extra):

@@ -47,7 +47,7 @@ def need_litellm():
 def example_model(tmp_path_factory):
     """The example inventory's gateway variables, templated by Ansible."""
     dest = tmp_path_factory.mktemp('model') / 'model.json'
-    proc = run_playbook('tests/integration/gateway/playbooks/dump_model.yml', '-e', 'model_dest=%s' % dest,
+    proc = run_playbook('tests/integration/roles/litellm/playbooks/dump_model.yml', '-e', 'model_dest=%s' % dest,
                         inventory=INVENTORY)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(dest.read_text())
@@ -63,7 +63,7 @@ def render_config(model, workdir, name, tag_budgets=False, vllm_provider='hosted
     extra.update(('gateway_%s' % key, value) for key, value in module_options.items())
     vars_file = workdir / ('%s-vars.json' % name)
     vars_file.write_text(json.dumps(extra))
-    proc = run_playbook('tests/integration/gateway/playbooks/render_config.yml', '-e', '@%s' % vars_file,
+    proc = run_playbook('tests/integration/roles/litellm/playbooks/render_config.yml', '-e', '@%s' % vars_file,
                         inventory=INVENTORY)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     sha = proc.stdout.split('sha256=')[1].split()[0].strip('"')

@@ -74,7 +74,7 @@ def run_manage(workdir, url, master_key, teams=None, keys=None, check=False, dif
         args.append('--check')
     if diff:
         args.append('--diff')
-    proc = run_playbook('tests/integration/gateway/playbooks/manage.yml', *args, inventory='localhost,',
+    proc = run_playbook('tests/integration/roles/litellm/playbooks/manage.yml', *args, inventory='localhost,',
                         env={'ANSIBLE_PYTHON_INTERPRETER': sys.executable})
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-5000:]

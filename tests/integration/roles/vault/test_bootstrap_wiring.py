@@ -26,7 +26,7 @@ OPERATOR = {'OPENAI_API_KEY': 'sk-op-openai-' + 'a' * 20, 'ANTHROPIC_API_KEY': '
             'ALERT_SMTP_PASSWORD': 'op-smtp-' + 'f' * 20}
 K3S_TOKEN = 'k3s-join-token-' + 'd' * 40
 EXAMPLE = os.path.join('inventories', 'example')
-ROLE_PLAYBOOK = os.path.join(REPO, 'tests', 'integration', 'secrets', 'playbooks', 'vault_role.yml')
+ROLE_PLAYBOOK = os.path.join(REPO, 'tests', 'integration', 'roles', 'vault', 'playbooks', 'vault_role.yml')
 
 
 @pytest.fixture(scope='module')

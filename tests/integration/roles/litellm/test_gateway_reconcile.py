@@ -125,7 +125,7 @@ def test_offline_standin_render_then_gateway_playbook_equals_apply_mode_and_reru
     assert writes_since(standin, before) == []
 
     standin.control('reset')
-    applied = run('tests/integration/gateway/playbooks/role_teams.yml', standin, openbao, example,
+    applied = run('tests/integration/roles/litellm/playbooks/role_teams.yml', standin, openbao, example,
                   '-e', 'ai_platform_apply=true')
     assert applied.returncode == 0, applied.stdout[-4000:]
     assert gateway_state(standin) == render_mode

@@ -52,7 +52,7 @@ def _load(name, path):
 sys.path.insert(0, RUNTIME_DIR)
 sys.modules['agents_conftest'] = sys.modules[__name__]
 platform = _load('platform_conftest', os.path.join(REPO, 'tests', 'integration', 'platform', 'conftest.py'))
-gateway = _load('gateway_conftest', os.path.join(REPO, 'tests', 'integration', 'gateway', 'conftest.py'))
+gateway = _load('gateway_conftest', os.path.join(REPO, 'tests', 'integration', 'roles', 'litellm', 'conftest.py'))
 
 
 def paragraphs(tag, count):
@@ -208,7 +208,7 @@ def proxy(tmp_path_factory, receiver):
     gateway.need_litellm()
     work = tmp_path_factory.mktemp('agents-proxy')
     dest = work / 'model.json'
-    proc = run_playbook('tests/integration/gateway/playbooks/dump_model.yml', '-e', 'model_dest=%s' % dest,
+    proc = run_playbook('tests/integration/roles/litellm/playbooks/dump_model.yml', '-e', 'model_dest=%s' % dest,
                         inventory=INVENTORY)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     fakes = dict((name, gateway.FakeProvider(name, FAKES_PORT + i).start())

@@ -201,7 +201,7 @@ def test_live_proxy_team_and_key_roundtrip(tmp_path):
 def test_offline_standin_role_team_step_creates_every_inventory_team_then_noop(standin):
     args = ['-e', 'litellm_api_url=%s' % standin.url, '-e', 'litellm_master_key=%s' % STANDIN_KEY,
             '-e', 'litellm_open_webui_key=false', '-e', '{"ai_platform_agents": []}']
-    first = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', *args, inventory=INVENTORY)
+    first = run_playbook('tests/integration/roles/litellm/playbooks/role_teams.yml', *args, inventory=INVENTORY)
     assert first.returncode == 0, first.stdout[-3000:]
     stats = standin.control('stats')
     teams = dict((team['team_id'], team) for team in stats['teams'])
@@ -209,7 +209,7 @@ def test_offline_standin_role_team_step_creates_every_inventory_team_then_noop(s
     assert teams['research']['metadata'] == {'tags': ['team:research'], 'managed_by': 'baremetal.ai_platform'}
     assert (teams['research']['max_budget'], teams['research']['rpm_limit']) == (40.0, 300)
     assert teams['platform'].get('max_budget') is None
-    again = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', *args, inventory=INVENTORY)
+    again = run_playbook('tests/integration/roles/litellm/playbooks/role_teams.yml', *args, inventory=INVENTORY)
     assert again.returncode == 0 and 'changed=0' in again.stdout.split('PLAY RECAP')[1]
     calls = standin.control('stats')['calls'][len(stats['calls']):]
     # Teams, keys (none here), then the teams' removal pass: reads only.
@@ -226,7 +226,7 @@ def test_offline_standin_role_team_step_reads_master_key_from_openbao(standin, o
     vault = {'address': openbao, 'kv_mount': 'secret', 'path_prefix': 'ai-platform', 'secret_store': 'vault',
              'refresh_interval': '1h'}
     # VAULT_TOKEN in the environment: the vault role's login override (no AppRole init file here).
-    proc = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', '-e', json.dumps({'ai_platform_vault': vault}),
+    proc = run_playbook('tests/integration/roles/litellm/playbooks/role_teams.yml', '-e', json.dumps({'ai_platform_vault': vault}),
                         '-e', 'litellm_api_url=%s' % standin.url, '-e', 'litellm_open_webui_key=false',
                         '-e', '{"ai_platform_agents": []}', inventory=INVENTORY, env={'VAULT_TOKEN': 'root'})
     assert proc.returncode == 0, proc.stdout[-3000:]

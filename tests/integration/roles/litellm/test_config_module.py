@@ -8,7 +8,7 @@ import json
 from conftest import INVENTORY
 from helpers import run_playbook
 
-PLAYBOOK = 'tests/integration/gateway/playbooks/render_config.yml'
+PLAYBOOK = 'tests/integration/roles/litellm/playbooks/render_config.yml'
 
 
 def run(model, tmp_path, *args):

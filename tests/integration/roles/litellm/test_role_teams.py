@@ -13,7 +13,7 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.platform_mod
 
 @pytest.mark.offline
 def test_offline_standin_role_team_step_sends_every_team_setting(standin, example_model):
-    proc = run_playbook('tests/integration/gateway/playbooks/role_teams.yml', '-e', 'litellm_api_url=%s' % standin.url,
+    proc = run_playbook('tests/integration/roles/litellm/playbooks/role_teams.yml', '-e', 'litellm_api_url=%s' % standin.url,
                         '-e', 'litellm_master_key=%s' % STANDIN_KEY,
                         # Teams only: Open WebUI's and the agents' keys would be read from Vault, which this
                         # test has not (test_gateway_reconcile covers the keys).

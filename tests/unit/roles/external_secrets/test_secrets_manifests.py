@@ -19,7 +19,7 @@ def group_vars(name):
 
 def render(out, *args):
     init_file = out / 'vault-init.vault'
-    proc = run_playbook(os.path.join(REPO, 'tests', 'unit', 'roles', 'secrets', 'render.yml'),
+    proc = run_playbook(os.path.join(REPO, 'tests', 'unit', 'roles', 'external_secrets', 'render.yml'),
                         '-e', 'ai_platform_render_dir=%s' % out, '-e', 'vault_init_file=%s' % init_file, *args,
                         inventory=EXAMPLE)
     assert proc.returncode == 0, proc.stdout[-3000:]
