@@ -131,8 +131,11 @@ def score():
                                  recursive=True)):
         name = os.path.relpath(meta, os.path.join(STAGE, 'mutants', PACKAGE))[:-len('.meta')]
         with open(meta) as handle:
-            codes = json.load(handle)['exit_code_by_key']
-        counts = dict(total=len(codes), killed=0, survived=[], timeout=0, other=[], unchecked=[], skipped=0)
+            data = json.load(handle)
+        codes = data['exit_code_by_key']
+        # Seconds of test runs (mutmut times each mutant's tests): where a run's time goes, by file.
+        counts = dict(total=len(codes), killed=0, survived=[], timeout=0, other=[], unchecked=[], skipped=0,
+                      seconds=sum(data.get('durations_by_key', {}).values()))
         for key, code in sorted(codes.items()):
             if code == SKIPPED:
                 counts['skipped'] += 1
@@ -153,15 +156,16 @@ def score():
 
 def report(results, verbose):
     # score = killed / mutants run (a mutant no test reaches counts as a survivor); skipped: case variants.
-    row = '%-42s %7s %7s %7s %9s %9s %7s'
-    print('\n' + row % ('file', 'mutants', 'skipped', 'killed', 'survived', 'unchecked', 'score'))
+    row = '%-42s %7s %7s %7s %9s %9s %8s %7s'
+    print('\n' + row % ('file', 'mutants', 'skipped', 'killed', 'survived', 'unchecked', 'test s', 'score'))
     totals = {}
     for name, counts in sorted(results.items()):
         caught = counts['killed'] + counts['timeout']
         reached = counts['total'] - counts['skipped'] - len(counts['unchecked'])
-        line = [counts['total'], counts['skipped'], caught, reached - caught, len(counts['unchecked'])]
+        line = [counts['total'], counts['skipped'], caught, reached - caught, len(counts['unchecked']),
+                int(counts['seconds'])]
         print(row % tuple([name] + line + ['%.1f%%' % (100.0 * caught / max(reached, 1))]))
-        total = totals.setdefault(os.path.dirname(name), [0] * 5)
+        total = totals.setdefault(os.path.dirname(name), [0] * len(line))
         for index, value in enumerate(line):
             total[index] += value
     for group, line in sorted(totals.items()):
