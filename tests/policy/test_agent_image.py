@@ -77,7 +77,7 @@ def test_build_archive_and_import_all_name_the_runtime_image():
     the one the probe below evaluates."""
     build = dict((task['name'], task) for task in _flatten(_load('roles', 'agents', 'tasks', 'image.yml')))
     assert '--tag {{ __agents_runtime_image }}' in build['Image | podman build']['ansible.builtin.command']['cmd']
-    save = build["Image | archive for the nodes' containerd (no registry)"]['ansible.builtin.command']['cmd']
+    save = build['Image | podman save']['ansible.builtin.command']['cmd']
     assert save.endswith(' {{ __agents_runtime_image }}'), save
     imports = dict((task['name'], task) for task in _load('roles', 'agents', 'tasks', 'image_import.yml'))
     assert '__agents_runtime_image not in __agents_image_listed.stdout_lines' in (

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import yaml
 
-from helpers import REPO, run_playbook
+from helpers import REPO, VENV_BIN, run_playbook
 
 LAB = os.path.join(REPO, 'inventories', 'lab')
 MACHINES = {'nuc1', 'nuc2', 'nuc3', 'spark'}
@@ -702,6 +702,37 @@ def test_valid_lab_goes_on_to_the_machines(tmp_path):
     assert proc.result['stats']['localhost']['failures'] == 0
     for machine in MACHINES:
         assert proc.result['stats'][machine]['unreachable'] == 1, proc.result['stats']
+
+
+def test_a_controller_without_podman_stops_before_any_host(tmp_path):
+    """agents_image_build (the default) needs podman on the controller; here PATH has every command of
+    /usr/bin but podman, so the run is refused in the validate play, naming the variable and both ways out."""
+    tools = tmp_path / 'bin'
+    tools.mkdir()
+    for name in os.listdir('/usr/bin'):
+        if name != 'podman':
+            os.symlink(os.path.join('/usr/bin', name), str(tools / name))
+    proc = run_playbook('site.yml', inventory=nowhere_inventory(str(tmp_path)), json_output=True, timeout=600,
+                        env={'PATH': '%s:%s' % (VENV_BIN, tools)})
+    message = _assert_stopped_in_validation(proc)
+    assert 'agents_image_build is true' in message and 'podman does not run here' in message, message
+    assert 'set agents_image_build: false' in message
+
+
+def test_a_validate_play_that_cannot_run_stops_before_any_host(tmp_path):
+    """With no shell commands on PATH the controller cannot even make Ansible's temporary folder: the
+    check is unreachable, not passed, and the guard play stops the run before any machine."""
+    proc = run_playbook('site.yml', inventory=nowhere_inventory(str(tmp_path)), json_output=True, timeout=600,
+                        env={'PATH': VENV_BIN})
+    assert proc.returncode != 0
+    plays = proc.result['plays']
+    assert [play['play']['name'] for play in plays[:2]] == [
+        'Validate the inventory', 'Refuse to go on without a validated inventory']
+    assert 'The inventory was not validated in this run' in _failures(proc.result)
+    # The later plays are listed without a host left to run a task on; no machine got anything but the
+    # guard's failure (reported under the host run_once picked).
+    assert [play['play']['name'] for play in plays[2:] if play['tasks']] == []
+    assert [host for host, stats in proc.result['stats'].items() if host in MACHINES and stats['ok']] == []
 
 
 def test_limit_without_localhost_stops_before_any_host(tmp_path):
