@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 name: role_template
-author: baremetal.ai_platform contributors
+author: baremetal.ai_platform contributors (@baremetal)
 short_description: Render a role's templates with the task's variables, without copying them
 description:
   - Renders each template file found in the calling role's C(templates/) folder, as
