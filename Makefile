@@ -84,8 +84,8 @@ test: ## every test tier CI runs
 	$(MAKE) --no-print-directory integration
 	$(MAKE) --no-print-directory lab-check
 
-# mutmut over plugins/module_utils, plugins/filter and the modules with logic, each mutant against
-# only the unit tests that reach its function; tests/tools/mutation.py prints the score per file.
+# mutmut over plugins/module_utils, plugins/filter and k8s_manifests, each mutant against only the
+# unit tests that reach its function; tests/tools/mutation.py prints the score and seconds per file.
 mutation: venv ## mutation score of plugins/ against the unit tests, per file (not part of make test)
 	$(PY) tests/tools/mutation.py --survivors
 

@@ -35,13 +35,14 @@ STAGE = os.path.join(REPO, 'build', 'mutation')
 KILLS = os.path.join(REPO, 'build', 'mutation-kills')
 PACKAGE = 'ansible_collections/baremetal/ai_platform'
 
-# What is mutated: the shared logic and the modules that hold more than argument plumbing.
+# What is mutated: the shared logic, and the one module whose own code decides what is written
+# (k8s_manifests' stale-file removal). litellm_key and litellm_team are left out to fit 20 minutes on
+# 2 cores: their logic is in module_utils (litellm_api), the rest is API plumbing that the integration
+# tier runs against the management-API stand-in.
 MUTATE = [
     'plugins/module_utils/*.py',
     'plugins/filter/*.py',
     'plugins/modules/k8s_manifests.py',
-    'plugins/modules/litellm_key.py',
-    'plugins/modules/litellm_team.py',
 ]
 # The unit tests that exercise those in-process (no ansible-playbook subprocess, and none that loads
 # the CRD schemas: mutmut starts pytest afresh for every mutant, and that fixture takes seconds).
