@@ -47,15 +47,18 @@ def _scalar(value):
     return json.dumps(value)
 
 
+def render_with_nats(roles, work):
+    """roles (nats among them) rendered for inventories/example into work: (NATS chart values, objects by kind)."""
+    proc = render_roles(roles, work)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    by_kind = rendered_by_kind(str(work / 'build'))
+    return yaml.safe_load(by_kind['HelmChart']['nats']['spec']['valuesContent']), by_kind
+
+
 @pytest.fixture(scope='session')
 def rendered_platform(tmp_path_factory):
     """nats, agents and observability rendered for inventories/example: (NATS chart values, objects by kind)."""
-    work = tmp_path_factory.mktemp('render-messaging')
-    proc = render_roles(('nats', 'agents', 'observability'), work)
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    by_kind = rendered_by_kind(str(work / 'build'))
-    values = yaml.safe_load(by_kind['HelmChart']['nats']['spec']['valuesContent'])
-    return values, by_kind
+    return render_with_nats(('nats', 'agents', 'observability'), tmp_path_factory.mktemp('render-messaging'))
 
 
 @pytest.fixture(scope='session')

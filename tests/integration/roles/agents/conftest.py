@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
-from helpers import REPO, VENV_BIN, render_roles, rendered_by_kind, run_playbook
+from helpers import REPO, VENV_BIN, run_playbook
 
 RUNTIME_DIR = os.path.join(REPO, 'roles', 'agents', 'files', 'agent_runtime')
 INVENTORY = os.path.join(REPO, 'inventories', 'example')
@@ -165,12 +165,7 @@ def deployment_env(deployment, secrets, overrides):
 @pytest.fixture(scope='session')
 def rendered(tmp_path_factory):
     """nats and agents rendered for inventories/example: (NATS chart values, objects by kind)."""
-    work = tmp_path_factory.mktemp('render-agents')
-    proc = render_roles(('nats', 'agents'), work, inventory=INVENTORY)
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    by_kind = rendered_by_kind(str(work / 'build'))
-    values = yaml.safe_load(by_kind['HelmChart']['nats']['spec']['valuesContent'])
-    return values, by_kind
+    return platform.render_with_nats(('nats', 'agents'), tmp_path_factory.mktemp('render-agents'))
 
 
 @pytest.fixture(scope='session')
