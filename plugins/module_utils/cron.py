@@ -53,27 +53,30 @@ def parse(schedule):
     return fields, restricted
 
 
+# The days the scan covers: a leap year, a common year and the January after (a schedule on the 29th
+# waits longest in a common year, one on the 30th in a leap year), as (day of month, month, weekday
+# with 0 = Sunday). Built once: the validation checks every schedule of an inventory, and the unit tests
+# (and each mutant of make mutation) run the validation hundreds of times.
+_CALENDAR = tuple((day.day, day.month, (day.weekday() + 1) % 7)
+                  for day in (datetime.date(2024, 1, 1) + datetime.timedelta(days=index)
+                              for index in range(366 + 365 + 31)))
+_FIRST_DAY_OF_SECOND_YEAR = 366
+
+
 def max_interval_seconds(schedule):
-    """The longest time between two consecutive runs over a leap year, a common year and the January
-    after (a schedule on the 29th waits longest in a common year, one on the 30th in a leap year);
-    raises CronError for a schedule that is malformed or never runs."""
+    """The longest time between two consecutive runs over the days of _CALENDAR; raises CronError for
+    a schedule that is malformed or never runs."""
     fields, restricted = parse(schedule)
     minutes, hours, days, months, weekdays = fields
-    # Seconds after midnight of the runs on a day that runs. The scan goes day by day and never builds
-    # the runs themselves: the validation does this for every schedule of an inventory, and the unit
-    # tests (and each mutant of make mutation) run the validation hundreds of times.
+    # Seconds after midnight of the runs on a day that runs.
     times = sorted(hour * 3600 + minute * 60 for hour in hours for minute in minutes)
     # Like cron: when both day fields are restricted, a day matching either runs.
     either = all(restricted)
-    run_days = []
-    day = datetime.date(2024, 1, 1)
-    for index in range(366 + 365 + 31):
-        by_day, by_weekday = day.day in days, (day.weekday() + 1) % 7 in weekdays
-        if day.month in months and ((by_day or by_weekday) if either else (by_day and by_weekday)):
-            run_days.append(index)
-        day += datetime.timedelta(days=1)
+    run_days = [index for index, (day, month, weekday) in enumerate(_CALENDAR)
+                if month in months and ((day in days or weekday in weekdays) if either
+                                        else (day in days and weekday in weekdays))]
     # A schedule that misses a year (February 29th) would leave a gap of years the scan cannot see.
-    if not (run_days and run_days[0] < 366 <= run_days[-1]):
+    if not (run_days and run_days[0] < _FIRST_DAY_OF_SECOND_YEAR <= run_days[-1]):
         raise CronError('the schedule %r does not run every year' % schedule)
     # Within a day the runs are `times` apart; from one run day to the next, last run to first run.
     gaps = [later - earlier for earlier, later in zip(times, times[1:])]

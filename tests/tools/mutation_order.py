@@ -11,6 +11,9 @@ which tests a mutant runs nor what they do, only how fast a killed mutant is kno
 - Collection: mutmut names each test by its id, several hundred for a platform_model function, and
   pytest resolves each id on its own (0.2 s of each mutant's 0.5 s). The ids' files are collected
   instead and the items narrowed to those ids.
+- Dispatch: every call of a mutated function asks mutmut's trampoline which mutant is active, and it
+  reads os.environ twice to answer (a third of a platform_model test's time). The answer is fixed for
+  the life of a mutant's pytest process, so the lookup is pinned to it.
 """
 
 import os
@@ -51,8 +54,20 @@ def _kills(path):
         return []
 
 
+def _pin_mutant_under_test():
+    try:
+        from mutmut.mutation import trampoline
+    except ImportError:  # mutmut's layout changed: run unpinned, only slower
+        return
+    mutant = os.environ['MUTANT_UNDER_TEST']
+    trampoline.get_mutant_under_test = lambda: mutant
+
+
 def pytest_configure(config):
-    if _files() is None or not config.args or not all('::' in arg for arg in config.args):
+    if _files() is None:
+        return
+    _pin_mutant_under_test()
+    if not config.args or not all('::' in arg for arg in config.args):
         return
     config.mutation_test_ids = dict((test_id, index) for index, test_id in reversed(list(enumerate(config.args))))
     config.args[:] = sorted(set(arg.split('::')[0] for arg in config.args))

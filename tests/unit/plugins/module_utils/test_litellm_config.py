@@ -15,6 +15,7 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api 
 )
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.manifests import dump_yaml
 from helpers import REPO
+from unit.plugins.module_utils.example_inventory import copies_of
 
 OPTIONS = dict(master_key_env='LITELLM_MASTER_KEY', database_url_env='DATABASE_URL', langfuse=True,
                tag_budgets=False, metrics_require_auth=False, vllm_provider='openai', replicas=1,
@@ -38,9 +39,12 @@ def _example():
 EXAMPLE = _example()
 
 
+fresh_gateway_vars = copies_of(EXAMPLE)
+
+
 @pytest.fixture
 def model():
-    return copy.deepcopy(EXAMPLE)
+    return fresh_gateway_vars()
 
 
 def build(model, **options):

@@ -1,7 +1,5 @@
 """platform_model's rules that keep a cluster whole: each refused input names its path and value."""
 
-import copy
-import glob
 import os
 
 import pytest
@@ -10,34 +8,6 @@ import yaml
 from ansible_collections.baremetal.ai_platform.plugins.module_utils import litellm_config as lc
 from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_model as pm
 from helpers import REPO
-
-
-def _example():
-    model = {}
-    for path in sorted(glob.glob(os.path.join(REPO, 'inventories', 'example', 'group_vars', 'all', '*.yml'))):
-        with open(path) as handle:
-            model.update(yaml.safe_load(handle))
-    # What templating gives the module.
-    model['ai_platform_render_dir'] = '/srv/build/example'
-    model['ai_platform_vault']['address'] = 'https://vault.ai.example.internal:8200'
-    for provider in model['ai_platform_providers']:
-        if 'api_base' in provider:
-            provider['api_base'] = provider['api_base'].replace('{{ ai_platform_spark_address }}', '10.20.0.20')
-    model['groups'] = {'k3s_servers': ['nuc1', 'nuc2', 'nuc3'], 'k3s_agents': [], 'dgx': ['spark']}
-    model['hosts'] = {'localhost': None, 'nuc1': '10.20.0.11', 'nuc2': '10.20.0.12', 'nuc3': '10.20.0.13',
-                      'spark': '10.20.0.20'}
-    model['variables'] = dict((host, sorted(name for name in model if name.startswith('ai_platform_')))
-                              for host in model['hosts'])
-    model['vllm'] = {'spark': {}}
-    return model
-
-
-EXAMPLE = _example()
-
-
-@pytest.fixture
-def model():
-    return copy.deepcopy(EXAMPLE)
 
 
 def errors(model):

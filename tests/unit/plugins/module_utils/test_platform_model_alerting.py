@@ -1,16 +1,10 @@
 """platform_model's rules for ai_platform_alerting: each refused receiver names its path and value."""
 
-import copy
 
 import pytest
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_model as pm
-from .test_platform_model import EXAMPLE
-
-
-@pytest.fixture
-def model():
-    return copy.deepcopy(EXAMPLE)
+from unit.plugins.module_utils.example_inventory import EXAMPLE
 
 
 def refused(model, expected):

@@ -1,7 +1,5 @@
 """Rules of plugins/module_utils/platform_model.py, on the example inventory and mutations of it."""
 
-import copy
-import glob
 import os
 from decimal import Decimal
 
@@ -10,29 +8,6 @@ import yaml
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_model as pm
 from helpers import REPO
-
-
-def _load_example():
-    model = {}
-    for path in sorted(glob.glob(os.path.join(REPO, 'inventories', 'example', 'group_vars', 'all', '*.yml'))):
-        with open(path) as handle:
-            model.update(yaml.safe_load(handle))
-    # What Ansible's templating does before the module sees the values.
-    model['ai_platform_render_dir'] = '/srv/build/example'
-    model['ai_platform_vault']['address'] = 'https://vault.ai.example.internal:8200'
-    for provider in model['ai_platform_providers']:
-        if 'api_base' in provider:
-            provider['api_base'] = provider['api_base'].replace('{{ ai_platform_spark_address }}', '10.20.0.20')
-    model['groups'] = {'k3s_servers': ['nuc1', 'nuc2', 'nuc3'], 'dgx': ['spark']}
-    return model
-
-
-EXAMPLE = _load_example()
-
-
-@pytest.fixture
-def model():
-    return copy.deepcopy(EXAMPLE)
 
 
 def _by_name(items, name, key='name'):
@@ -51,6 +26,8 @@ def test_lab_inventory_platform_values_are_valid(model):
     with open(os.path.join(REPO, 'inventories', 'lab', 'group_vars', 'all', 'platform.yml')) as handle:
         model.update(yaml.safe_load(handle))
     model['ai_platform_render_dir'] = '/srv/build/lab'
+    # The lab's hosts get their addresses from podman at make lab: the site checks need them.
+    del model['hosts']
     assert pm.check_platform(model) == []
 
 

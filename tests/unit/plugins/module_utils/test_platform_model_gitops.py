@@ -1,16 +1,9 @@
 """ai_platform_gitops: the repository Flux syncs a rendered site from; each refusal names the setting."""
 
-import copy
 
 import pytest
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_model as pm
-from unit.plugins.module_utils.test_platform_model import EXAMPLE
-
-
-@pytest.fixture
-def model():
-    return copy.deepcopy(EXAMPLE)
 
 
 def errors(model):

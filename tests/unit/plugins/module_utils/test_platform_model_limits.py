@@ -3,12 +3,10 @@
 Assertions look for one expected error among all of them, so a new rule elsewhere does not break these.
 """
 
-import copy
 
 import pytest
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_model as pm
-from unit.plugins.module_utils.test_platform_model import EXAMPLE
 
 
 def _subdomain(length):
@@ -21,12 +19,6 @@ def _subdomain(length):
     value = '.'.join(labels)
     assert len(value) == length
     return value
-
-
-@pytest.fixture
-def model():
-    # The example inventory is read once (test_platform_model): each mutant of make mutation runs these again.
-    return copy.deepcopy(EXAMPLE)
 
 
 def errors_at(model, path):

@@ -3,12 +3,11 @@ errors it gives: the path, the value quoted, the message with its advice, and no
 Cases that must pass are here too (limits, and what a rule must not catch). test_platform_model_example
 holds the first such cases; this file the rest (one rule per case, every rule that reports)."""
 
-import copy
 
 import pytest
 
 from ansible_collections.baremetal.ai_platform.plugins.module_utils import platform_model as pm
-from unit.plugins.module_utils.test_platform_model import EXAMPLE
+from unit.plugins.module_utils.example_inventory import EXAMPLE
 from unit.plugins.module_utils.test_platform_model_example import _delete, _set
 
 EXAMPLE_SECRETS = EXAMPLE['ai_platform_secrets']
@@ -742,11 +741,6 @@ CASES = {
         'name@sha256:digest, tag not latest)' % ('a' * 64),
     ]),
 }
-
-
-@pytest.fixture
-def model():
-    return copy.deepcopy(EXAMPLE)
 
 
 @pytest.mark.parametrize('mutate, expected', list(CASES.values()), ids=list(CASES))
