@@ -341,7 +341,7 @@ class _Checker(object):
             self.add(path, '%s %s' % (show(value), problem))
         return value
 
-    def label(self, path, value, what='name'):
+    def label(self, path, value, what):
         self.matches(path, value, is_dns1123_label, 'is not a valid %s (DNS-1123 label: lowercase letters, '
                      'digits and -, starting and ending with a letter or digit, at most 63)' % what)
 
@@ -758,7 +758,7 @@ def _is_pinned_image(image):
     if '@' in image:
         # A digest is 64 lowercase hex digits (what the image_ref filter writes too).
         return bool(_IMAGE_DIGEST.search(image))
-    # The tag follows the last ':' after the last '/' (a registry may carry a port).
+    # The tag follows the ':' after the last '/' (a registry may carry a port; a tag has no ':').
     name, _sep, tag = image.rpartition('/')[2].partition(':')
     return bool(name) and bool(tag) and tag != 'latest'
 

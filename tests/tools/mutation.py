@@ -100,14 +100,32 @@ def _functions(path):
     return functions
 
 
-def skip_case_variants():
-    """Mark as skipped the upper- and lower-case variants of string literals; the XX-wrapped one stays.
+# Flags whose callee reads them only as a truth value: False and None mean the same to it (the
+# validation's _Checker and AnsibleModule for required; parse_number, parse_money and
+# ipaddress.ip_network for strict).
+_FALSY_FLAGS = ('required', 'strict')
 
-    mutmut makes three mutants of each literal. A test that tells the XX one apart sees the literal's
-    text (a message compared whole, a key looked up) and tells the case variants apart too; where the
-    code ignores case, the case variants are equivalent. They only add runs: about a fifth of all.
+
+def _unrunnable(original, mutant):
+    """Why a one-line mutant need not run, or None.
+
+    - An upper- or lower-case variant of a string literal (the XX-wrapped one stays): a test that tells
+      the XX one apart sees the literal's text (a message compared whole, a key looked up) and tells
+      the case variants apart too; where the code ignores case they are equivalent. About a fifth of
+      all mutants.
+    - A flag=False turned into flag=None, for the flags above: equivalent.
     """
-    skipped = 0
+    if original.lower() == mutant.lower():
+        return 'case'
+    for flag in _FALSY_FLAGS:
+        if '%s=None' % flag not in original and mutant.replace('%s=None' % flag, '%s=False' % flag) == original:
+            return 'falsy'
+    return None
+
+
+def skip_unrunnable():
+    """Mark the mutants _unrunnable names as skipped; {reason: count}."""
+    skipped = {'case': 0, 'falsy': 0}
     for meta in glob.glob(os.path.join(STAGE, 'mutants', PACKAGE, 'plugins', '**', '*.py.meta'), recursive=True):
         functions = _functions(meta[:-len('.meta')])
         with open(meta) as handle:
@@ -116,10 +134,11 @@ def skip_case_variants():
             base, number = key.rsplit('.', 1)[1].rsplit('__mutmut_', 1)
             mutant, original = functions[base + '__mutmut_' + number], functions[base + '__mutmut_orig']
             changed = [(old, new) for old, new in zip(original, mutant) if old != new]
-            if code is None and len(mutant) == len(original) and len(changed) == 1 and \
-                    changed[0][0].lower() == changed[0][1].lower():
+            reason = _unrunnable(*changed[0]) if code is None and len(mutant) == len(original) and \
+                len(changed) == 1 else None
+            if reason:
                 data['exit_code_by_key'][key] = SKIPPED
-                skipped += 1
+                skipped[reason] += 1
         with open(meta, 'w') as handle:
             json.dump(data, handle)
     return skipped
@@ -156,7 +175,7 @@ def score():
 
 
 def report(results, verbose):
-    # score = killed / mutants run (a mutant no test reaches counts as a survivor); skipped: case variants.
+    # score = killed / mutants run (a mutant no test reaches counts as a survivor); skipped: see _unrunnable.
     row = '%-42s %7s %7s %7s %9s %9s %8s %7s'
     print('\n' + row % ('file', 'mutants', 'skipped', 'killed', 'survived', 'unchecked', 'test s', 'score'))
     totals = {}
@@ -201,11 +220,12 @@ def main():
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1', MUTATION_KILLS_DIR=KILLS, PYTEST_DISABLE_PLUGIN_AUTOLOAD='1')
         mutmut = [os.path.join(os.path.dirname(sys.executable), 'mutmut'), 'run', '--max-children', str(args.jobs)]
         if not names:
-            # Generate the mutants (and run a few), mark the case variants, then run the rest.
+            # Generate the mutants (and run a few), mark the ones that need not run, then run the rest.
             proc = subprocess.run(mutmut + [FIRST], cwd=STAGE, env=env, stdout=subprocess.DEVNULL, check=False)
             if proc.returncode != 0:
                 return proc.returncode
-            print('skipped %d upper- and lower-case variants of string literals' % skip_case_variants())
+            print('skipped %(case)d upper- and lower-case variants of string literals and %(falsy)d flag=False '
+                  'made flag=None' % skip_unrunnable())
         proc = subprocess.run(mutmut + names, cwd=STAGE, env=env, stdout=subprocess.DEVNULL if names else None,
                               check=False)
         # The machine may be shared: the load says how much of it the run had.

@@ -28,8 +28,10 @@ def test_longest_gap_between_runs(schedule, seconds):
 
 
 def test_restricted_day_of_month_and_weekday_run_on_either():
-    # Every 1st and every Monday: never more than 7 days apart.
-    assert max_interval_seconds('0 0 1 * 1') <= 7 * 86400
+    # Every 1st and every Monday (every 13th and every Friday): the weekday alone keeps runs a week
+    # apart at most, and a week it is where no such date falls between.
+    assert max_interval_seconds('0 0 1 * 1') == 7 * 86400
+    assert max_interval_seconds('0 0 13 * 5') == 7 * 86400
 
 
 @pytest.mark.parametrize('schedule, problem', [

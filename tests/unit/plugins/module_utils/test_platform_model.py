@@ -37,6 +37,12 @@ def test_reserved_namespace_refused(model, value, why):
     refused(model, why)
 
 
+def test_duplicate_namespace_found_past_a_value_that_is_not_a_string(model):
+    model['ai_platform_namespaces']['gateway'] = 5
+    model['ai_platform_namespaces']['webui'] = model['ai_platform_namespaces']['agents']
+    refused(model, 'ai_platform_namespaces.webui: duplicate namespace')
+
+
 def test_two_components_in_one_namespace_refused(model):
     model['ai_platform_namespaces']['webui'] = 'ai-gateway'
     refused(model, "ai_platform_namespaces.webui: duplicate namespace")
@@ -164,6 +170,19 @@ def test_subnet_not_checked_for_servers_named_by_host_name(model):
 def test_host_in_two_roles_refused(model, first, second):
     model['groups'][second] = model['groups'][second] + ['nuc1']
     refused(model, "groups['%s']: 'nuc1' is also in %s" % (second, first))
+
+
+@pytest.mark.parametrize('group', ['k3s_servers', 'k3s_agents', 'dgx'])
+def test_localhost_in_any_group_refused(model, group):
+    model['groups'][group] = model['groups'][group] + ['localhost']
+    refused(model, "groups['%s']: 'localhost' is the controller" % group)
+
+
+def test_every_alias_on_the_spark_is_named_when_there_is_no_dgx(model):
+    model['ai_platform_model_aliases'][0]['deployments'].append({'id': 'fast-spark', 'provider': 'spark',
+                                                                 'model': 'qwen3-32b'})
+    model['groups']['dgx'] = []
+    refused(model, "groups['dgx']: is empty but alias(es) fast, local use a vllm provider")
 
 
 def test_dgx_may_be_a_k3s_agent(model):
@@ -315,6 +334,47 @@ def test_cpu_as_a_number_passes(model):
     assert errors(model) == []
 
 
+# --- optional settings --------------------------------------------------------------------------
+
+def _remove(model, path):
+    """Delete path ('*' matches every list entry) wherever it exists; how many were deleted."""
+    *parents, key = path
+    targets = [model]
+    for step in parents:
+        if step == '*':
+            targets = [child for target in targets if isinstance(target, list) for child in target]
+        else:
+            targets = [target.get(step) for target in targets if isinstance(target, dict)]
+    found = [target for target in targets if isinstance(target, dict) and key in target]
+    for target in found:
+        del target[key]
+    return len(found)
+
+
+# Each entry: the paths left out together (a receiver's login is both or neither).
+OPTIONAL_SETTINGS = [
+    [('ai_platform_alerting',)], [('ai_platform_backup',)], [('ai_platform_apply',), ('ai_platform_kubeconfig',)],
+    [('ai_platform_backup', 'retention')], [('ai_platform_backup', 'schedule')],
+    [('ai_platform_gitops', 'branch')], [('ai_platform_gitops', 'path')],
+    [('ai_platform_model_aliases', '*', 'fallbacks')],
+    [('ai_platform_model_aliases', '*', 'deployments', '*', 'timeout'),
+     ('ai_platform_model_aliases', '*', 'deployments', '*', 'stream_timeout')],
+    [('ai_platform_providers', '*', 'budget')],
+    [('ai_platform_teams', '*', 'rpm_limit'), ('ai_platform_teams', '*', 'tpm_limit')],
+    [('ai_platform_alerting', 'receivers', '*', 'areas')], [('ai_platform_alerting', 'receivers', '*', 'severities')],
+    [('ai_platform_alerting', 'receivers', '*', 'email', 'username'),
+     ('ai_platform_alerting', 'receivers', '*', 'email', 'password_env')],
+] + [[('ai_platform_router', key)] for key in ('num_retries', 'allowed_fails', 'cooldown_time', 'timeout', 'stream_timeout')] \
+  + [[('ai_platform_agents', '*', key)] for key in ('tools', 'delegates', 'permissions')]
+
+
+@pytest.mark.parametrize('paths', OPTIONAL_SETTINGS, ids=lambda paths: '+'.join('.'.join(path) for path in paths))
+def test_optional_setting_left_out_passes(model, paths):
+    for path in paths:
+        assert _remove(model, path), 'the example has no %s to leave out' % '.'.join(path)
+    assert errors(model) == []
+
+
 # --- variable names -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize('typo, known', [('ai_platform_tems', 'ai_platform_teams'),
@@ -324,6 +384,23 @@ def test_cpu_as_a_number_passes(model):
 def test_misspelt_variable_refused_with_the_closest_name(model, typo, known):
     model['variables']['localhost'].append(typo)
     refused(model, "%s: is not a known variable (set for localhost); did you mean '%s'?" % (typo, known))
+
+
+@pytest.mark.parametrize('hosts, where', [
+    (['nuc1', 'nuc2'], 'nuc1, nuc2'),
+    (['nuc1', 'nuc2', 'nuc3'], 'nuc1, nuc2, nuc3'),
+    (['nuc1', 'nuc2', 'nuc3', 'spark'], 'nuc1, nuc2, nuc3 and 1 more hosts'),
+    (['localhost', 'nuc1', 'nuc2', 'nuc3', 'spark'], 'localhost, nuc1, nuc2 and 2 more hosts'),
+])
+def test_misspelt_variable_names_the_hosts_it_is_set_for(model, hosts, where):
+    for host in hosts:
+        model['variables'][host].append('ai_platform_tems')
+    refused(model, 'ai_platform_tems: is not a known variable (set for %s);' % where)
+
+
+def test_misspelt_variable_found_past_a_name_of_another_prefix(model):
+    model['variables']['localhost'] = ['aaa_other'] + model['variables']['localhost'] + ['ai_platform_tems']
+    refused(model, "ai_platform_tems: is not a known variable (set for localhost); did you mean 'ai_platform_teams'?")
 
 
 def test_unrelated_platform_variable_lists_the_known_ones(model):

@@ -76,3 +76,56 @@ def test_secret_store_prefix_leaves_room_for_a_namespace(model):
     assert errors_at(model, 'ai_platform_vault.secret_store') == []
     model['ai_platform_vault']['secret_store'] = _subdomain(190)
     assert errors_at(model, 'ai_platform_vault.secret_store') != []
+
+
+# Each parser's own words for each way a value fails: the rules quote them after the value.
+PARSER_REFUSALS = [
+    (pm.parse_int, {}, True, 'is not an integer'),
+    (pm.parse_int, {}, '1.5', 'is not an integer'),
+    (pm.parse_int, {}, 0, 'must be >= 1'),
+    (pm.parse_int, {'maximum': 65535}, 65536, 'must be <= 65535'),
+    (pm.parse_money, {}, True, 'is not an amount'),
+    (pm.parse_money, {}, [5], 'is not an amount'),
+    (pm.parse_money, {}, 'five', 'is not an amount'),
+    (pm.parse_money, {}, 'nan', 'is not an amount'),
+    (pm.parse_money, {}, -1, 'must be >= 0'),
+    (pm.parse_money, {'strict': True}, 0,
+     'must be > 0 (a budget of 0 refuses every request: remove the entry instead)'),
+    (pm.parse_number, {}, True, 'is not a number'),
+    (pm.parse_number, {}, 'many', 'is not a number'),
+    (pm.parse_number, {}, None, 'is not a number'),
+    (pm.parse_number, {}, float('nan'), 'is not a number'),
+    (pm.parse_number, {}, float('inf'), 'is not a number'),
+    (pm.parse_number, {}, '-inf', 'is not a number'),
+    (pm.parse_quantity, {}, True, 'is not a quantity'),
+    (pm.parse_quantity, {}, [1], 'is not a quantity'),
+    (pm.parse_quantity, {}, '1 Gi', 'is not a quantity'),
+    (pm.parse_quantity, {}, '0', 'must be more than 0'),
+    (pm.parse_quantity, {'unit': 'cpu'}, '1Gi', "is not a CPU quantity: use cores ('1', '0.5') or millicores ('500m')"),
+    (pm.parse_quantity, {'unit': 'memory'}, '512',
+     "is not a memory quantity: give a unit, for example '256Mi' or '1Gi' (a bare number is bytes)"),
+    (pm.parse_quantity, {'unit': 'memory'}, '512m',
+     "is not a memory quantity: give a unit, for example '256Mi' or '1Gi' ('m' means thousandths of a byte)"),
+    (pm.parse_url, {}, 'https://:8200', 'has no host'),
+    (pm.parse_url, {}, 'https://vault:http', 'has a port that is not a number from 1 to 65535'),
+    (pm.parse_url, {}, 'https://vault:0', 'has port 0, which is not a number from 1 to 65535'),
+]
+
+
+@pytest.mark.parametrize('parser, options, value, message', PARSER_REFUSALS,
+                         ids=['%s(%r)' % (case[0].__name__, case[2]) for case in PARSER_REFUSALS])
+def test_parser_names_what_is_wrong(parser, options, value, message):
+    with pytest.raises(ValueError) as refused:
+        parser(value, **options)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize('parser, options, value, parsed', [
+    (pm.parse_int, {'maximum': 65535}, 65535, 65535),
+    (pm.parse_int, {}, ' 7 ', 7),
+    (pm.parse_money, {}, 0, 0.0),
+    (pm.parse_url, {}, 'http://vault:1', ('http', 'vault', 1)),
+    (pm.parse_url, {}, 'http://vault:65535', ('http', 'vault', 65535)),
+])
+def test_parser_accepts_its_limits(parser, options, value, parsed):
+    assert parser(value, **options) == parsed

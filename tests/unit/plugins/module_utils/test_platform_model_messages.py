@@ -401,6 +401,10 @@ CASES = {
         'ai_platform_providers[0] (openai).budget.max_budget: 0 must be > 0 (a budget of 0 refuses every request: '
         'remove the entry instead)',
     ]),
+    'provider budget empty': (_set((P, 0, 'budget'), {}), [
+        'ai_platform_providers[0] (openai).budget.max_budget: is required',
+        'ai_platform_providers[0] (openai).budget.budget_duration: is required',
+    ]),
     'provider budget without duration': (_delete((P, 0, 'budget', 'budget_duration')), [
         'ai_platform_providers[0] (openai).budget.budget_duration: is required',
     ]),
@@ -500,6 +504,7 @@ CASES = {
         'keep agent names to 40',
     ]),
     'agent name longest allowed': (_set((A, 0, 'name'), 'a' * 40), []),
+    'agent without tools': (_delete((A, 0, 'tools')), []),
     'agent tools not a list': (_set((A, 0, 'tools'), 'fetch'), [
         "ai_platform_agents[0] (doc-fetcher).tools: must be a list, got 'fetch'",
     ]),
@@ -603,6 +608,46 @@ CASES = {
         "ai_platform_secrets[0] (OPENAI_API_KEY).path: 'kv/agents' is under 'kv/agents/', where the collection "
         "writes the agents' generated secrets",
     ]),
+    'unknown gitops settings, one not a string': (_both(_set(('ai_platform_gitops', 5), 'x'),
+                                                        _set(('ai_platform_gitops', 'extra'), 1)), [
+        'ai_platform_gitops.5: is not a setting (known: url, branch, path, secret)',
+        'ai_platform_gitops.extra: is not a setting (known: url, branch, path, secret)',
+    ]),
+    'vault path prefix not a string': (_set(('ai_platform_vault', 'path_prefix'), 5), [
+        'ai_platform_vault.path_prefix: must be a string, got 5',
+    ]),
+    'secret under the agents path of a prefix with a slash': (_both(_set(('ai_platform_vault', 'path_prefix'), '/kv'),
+                                                                    _set(('ai_platform_secrets', 0, 'path'), 'kv/agents/openai')), [
+        "ai_platform_vault.path_prefix: '/kv' has a leading or trailing /",
+        "ai_platform_secrets[0] (OPENAI_API_KEY).path: 'kv/agents/openai' is under 'kv/agents/', where the collection "
+        "writes the agents' generated secrets",
+    ]),
+    'secret with slashes under the agents path': (_set(('ai_platform_secrets', 0, 'path'), '/ai-platform/agents/openai'), [
+        "ai_platform_secrets[0] (OPENAI_API_KEY).path: '/ai-platform/agents/openai' has a leading or trailing /",
+        "ai_platform_secrets[0] (OPENAI_API_KEY).path: '/ai-platform/agents/openai' is under 'ai-platform/agents/', "
+        "where the collection writes the agents' generated secrets",
+    ]),
+    'spark address IPv6': (_set(('ai_platform_spark_address',), 'fd00::20'), []),
+    'deployment checks go on past one that is not a mapping': (_both(
+        _set((M, 0, 'deployments', 0, 'provider'), 'nope'), _set((M, 0, 'deployments', 0, 'timeout'), 0),
+        lambda model: model[M][0]['deployments'].insert(0, 'fast-openai')), [
+        "ai_platform_model_aliases[0] (fast).deployments[0]: must be a mapping, got 'fast-openai'",
+        "ai_platform_model_aliases[0] (fast).deployments[1] (fast-openai-gpt-4o-mini).provider: 'nope' is not a defined "
+        'provider (defined: anthropic, google, openai, spark)',
+        'ai_platform_model_aliases[0] (fast).deployments[1] (fast-openai-gpt-4o-mini).timeout: 0 must be > 0',
+    ]),
+    'groups left out': (_delete(('groups',)), [
+        "groups['k3s_servers']: 0 hosts (none): embedded etcd needs an odd number (1, 3, 5...) for quorum",
+        "groups['dgx']: is empty but alias(es) local use a vllm provider: add the inference host",
+    ]),
+    'apply without a kubeconfig': (_both(_set(('ai_platform_apply',), True), _delete(('ai_platform_kubeconfig',))), [
+        "ai_platform_kubeconfig: is empty but ai_platform_apply is true: set the path of the cluster's kubeconfig, or "
+        'set ai_platform_apply: false to render',
+    ]),
+    'vault path with a policy wildcard': (_set(('ai_platform_secrets', 0, 'path'), 'ai-platform/openai*'), [
+        "ai_platform_secrets[0] (OPENAI_API_KEY).path: 'ai-platform/openai*' has '*', '+' or '\"', which a Vault "
+        'policy granting the path would read as a wildcard or its end',
+    ]),
     'groups not a mapping': (_set(('groups',), ['nuc1']), [
         "groups: must be a mapping, got ['nuc1']",
         "groups['k3s_servers']: 0 hosts (none): embedded etcd needs an odd number (1, 3, 5...) for quorum",
@@ -617,6 +662,12 @@ CASES = {
     'localhost in a group': (_set(('groups', 'dgx'), ['localhost']), [
         "groups['dgx']: 'localhost' is the controller the platform plays run on, not a machine of the cluster: list "
         'the machine under its own name',
+    ]),
+    'vip on a server with a /32': (_both(_set(('k3s_api_vip',), '10.20.0.11'), _set(('k3s_api_vip_prefix',), 32)), [
+        "k3s_api_vip: '10.20.0.11' is the address of host 'nuc1': kube-vip would announce a machine's own address and "
+        'the API would follow whoever answers ARP',
+        "k3s_api_vip: '10.20.0.11' is outside the subnet of k3s server nuc2 (10.20.0.12/32): kube-vip announces it by "
+        "ARP, so it must be on the servers' LAN (k3s_api_vip_prefix sets the subnet length)",
     ]),
     'two hosts one address': (_set(('hosts', 'spark'), '10.20.0.11'), [
         "hostvars['spark'].ansible_host: '10.20.0.11' is also the address of nuc1: one machine in two roles",
@@ -655,6 +706,10 @@ CASES = {
     ]),
     'vllm tensor parallel inline': (_set((V, 'spark'), {'vllm_extra_args': ['--served-model-name', 'x', '-tp=two']}), [
         "hostvars['spark'].vllm_extra_args[2] (-tp): 'two' is not an integer",
+    ]),
+    'vllm tensor parallel value after its flag': (_set((V, 'spark'), {'vllm_extra_args': ['--tensor-parallel-size',
+                                                                                          'two', '--enforce-eager']}), [
+        "hostvars['spark'].vllm_extra_args[0] (--tensor-parallel-size): 'two' is not an integer",
     ]),
     'vllm tensor parallel last without value': (_set((V, 'spark'), {'vllm_extra_args': ['--pipeline-parallel-size']}), [
         "hostvars['spark'].vllm_extra_args[0] (--pipeline-parallel-size): is required",
