@@ -21,7 +21,7 @@ export AI_PLATFORM_LITELLM_VENV := $(abspath $(LITELLM_VENV))
 # The lab's podman settings (runc, ulimits this host allows): see tests/lab/containers.conf.
 export CONTAINERS_CONF := $(abspath tests/lab/containers.conf)
 
-.PHONY: help deps apt venv litellm-venv lab lab-down lab-check lint sanity unit integration molecule test mutation clean
+.PHONY: help deps apt venv litellm-venv lab lab-down lab-check lint sanity unit integration integration-render integration-live molecule test mutation clean
 
 help: ## list the targets
 	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / { printf "make %-13s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -67,8 +67,14 @@ sanity: venv ## ansible-test sanity on a copy of the collection
 unit: venv litellm-venv ## unit tests (tests/unit)
 	$(PY) -m pytest -q --durations=15 tests/unit
 
-integration: deps ## integration and policy tests (real OpenBao, NATS, LiteLLM, PostgreSQL on loopback)
-	$(PY) -m pytest -q --durations=25 tests/integration tests/policy
+integration: integration-render integration-live ## integration and policy tests (both parts below)
+
+# Playbook renders and the validate role's refusals: controller CPU only, no service and no timing.
+integration-render: deps ## validate-role integration tests and policy checks on the rendered platform
+	$(PY) -m pytest -q --durations=15 tests/integration/roles/validate tests/policy
+
+integration-live: deps ## integration tests against real OpenBao, NATS, LiteLLM, PostgreSQL on loopback
+	$(PY) -m pytest -q --durations=25 tests/integration --ignore=tests/integration/roles/validate
 
 # The scenarios have hosts and networks of their own, so they run beside a lab; the four-host cluster
 # (converge, rerun, rolling upgrade, host checks) is `lab-check`'s.
@@ -76,12 +82,13 @@ molecule: apt venv ## every molecule scenario on podman hosts (base, k3s_recover
 	tests/lab/lab.sh image
 	molecule test --all
 
-# The static tiers and unit tests share the two cores with molecule, whose hosts spend most of their
-# time waiting on systemd and apt; integration (timed proxies, cooldowns) and the lab check (its run
+# Molecule, the long pole, starts first; the static tiers, unit tests and the render half of
+# integration take turns on the other core (molecule's hosts spend most of their time waiting on
+# systemd and apt). The live half of integration (timed proxies, cooldowns) and the lab check (its run
 # times are the measurement) run alone after them.
 test: ## every test tier CI runs
-	$(MAKE) --no-print-directory -j2 --output-sync=target lint sanity unit molecule
-	$(MAKE) --no-print-directory integration
+	$(MAKE) --no-print-directory -j2 --output-sync=target molecule lint sanity unit integration-render
+	$(MAKE) --no-print-directory integration-live
 	$(MAKE) --no-print-directory lab-check
 
 # mutmut over plugins/module_utils, plugins/filter and k8s_manifests, each mutant against only the

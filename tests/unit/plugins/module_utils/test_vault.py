@@ -190,3 +190,28 @@ def test_write_and_capabilities_errors_say_what_was_being_done():
         vault({'adapter.post': hvac.exceptions.InvalidRequest(errors=['refused'])}).write('sys/policies/acl/x', {})
     with pytest.raises(vu.VaultError, match="unreachable while checking the token's capabilities"):
         vault({'adapter.post': requests.exceptions.ConnectionError()}).capabilities(['a'])
+
+
+@pytest.mark.parametrize('answer, names', [
+    ({'data': {'keys': ['a', 'b/']}}, ['a', 'b/']),
+    ({'data': {}}, []),
+    (None, []),
+    (hvac.exceptions.InvalidPath(), []),  # Vault answers 404 for a path with nothing under it
+])
+def test_list_gives_the_names_under_a_path(answer, names):
+    made = vault({'adapter.list': answer})
+    assert made.list('secret/metadata/ai-platform') == names
+    assert made.calls == [('adapter.list', ('/v1/secret/metadata/ai-platform',), {})]
+
+
+def test_list_and_delete_errors_say_what_was_being_done():
+    with pytest.raises(vu.VaultError, match='denied permission while listing secret/metadata/x'):
+        vault({'adapter.list': hvac.exceptions.Forbidden()}).list('secret/metadata/x')
+    with pytest.raises(vu.VaultError, match='denied permission while deleting secret/metadata/x'):
+        vault({'adapter.delete': hvac.exceptions.Forbidden()}).delete('secret/metadata/x')
+
+
+def test_delete_sends_delete_to_the_api_path():
+    made = vault()
+    made.delete('secret/metadata/ai-platform/old')
+    assert made.calls == [('adapter.delete', ('/v1/secret/metadata/ai-platform/old',), {})]
