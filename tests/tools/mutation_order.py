@@ -63,18 +63,6 @@ def _pin_mutant_under_test():
     trampoline.get_mutant_under_test = lambda: mutant
 
 
-def _test_files(test_ids):
-    return sorted(set(test_id.split('::')[0] for test_id in test_ids))
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_load_initial_conftests(early_config):
-    # pytest looks for the conftests of each argument: once per file instead of once per test id.
-    paths = early_config.known_args_namespace.file_or_dir
-    if _files() is not None and paths and all('::' in path for path in paths):
-        early_config.known_args_namespace.file_or_dir = _test_files(paths)
-
-
 def pytest_configure(config):
     if _files() is None:
         return
@@ -82,7 +70,7 @@ def pytest_configure(config):
     if not config.args or not all('::' in arg for arg in config.args):
         return
     config.mutation_test_ids = dict((test_id, index) for index, test_id in reversed(list(enumerate(config.args))))
-    config.args[:] = _test_files(config.args)
+    config.args[:] = sorted(set(arg.split('::')[0] for arg in config.args))
 
 
 @pytest.hookimpl(trylast=True)

@@ -15,7 +15,7 @@ from ansible_collections.baremetal.ai_platform.plugins.module_utils.litellm_api 
 )
 from ansible_collections.baremetal.ai_platform.plugins.module_utils.manifests import dump_yaml
 from helpers import REPO
-from unit.plugins.module_utils.example_inventory import copies_of
+from unit.plugins.module_utils.example_inventory import EXAMPLE as INVENTORY, copies_of
 
 OPTIONS = dict(master_key_env='LITELLM_MASTER_KEY', database_url_env='DATABASE_URL', langfuse=True,
                tag_budgets=False, metrics_require_auth=False, vllm_provider='openai', replicas=1,
@@ -23,22 +23,8 @@ OPTIONS = dict(master_key_env='LITELLM_MASTER_KEY', database_url_env='DATABASE_U
                response_cache_ttl=600)
 
 
-def _example():
-    folder = os.path.join(REPO, 'inventories', 'example', 'group_vars', 'all')
-    data = {}
-    for name in ('models.yml', 'teams.yml', 'secrets.yml'):
-        with open(os.path.join(folder, name)) as handle:
-            data.update(yaml.safe_load(handle))
-    for provider in data['ai_platform_providers']:
-        if 'api_base' in provider:
-            provider['api_base'] = provider['api_base'].replace('{{ ai_platform_spark_address }}', '10.20.0.20')
-    return dict((key, data[key]) for key in lc.GATEWAY_VARS if key in data)
-
-
-# Read once: each mutant of make mutation runs these tests again.
-EXAMPLE = _example()
-
-
+# The example inventory's gateway variables (read once: each mutant of make mutation runs these tests again).
+EXAMPLE = dict((key, value) for key, value in INVENTORY.items() if key in lc.GATEWAY_VARS)
 fresh_gateway_vars = copies_of(EXAMPLE)
 
 
